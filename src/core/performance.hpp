@@ -30,6 +30,7 @@ enum class DataGap {
   f1_derived,            // the run logged no "f1_score": derived from precision and recall
   accuracy_missing,
   invalid_feedback_documents, // some documents in the window had an unusable rating
+  feedback_unavailable,       // the feedback store could not be read: feedback term unknown
 };
 
 const char* to_string(DataGap gap) noexcept;
@@ -52,6 +53,9 @@ struct PerformanceReport {
   bool is_degraded = false;
   std::vector<DegradationReason> reasons;
   std::vector<DataGap> data_gaps;
+  bool feedback_available = true;
+
+  bool has_gap(DataGap gap) const;
 };
 
 // F1 to use: the logged one, else the harmonic mean of precision and recall, else nullopt
@@ -63,8 +67,11 @@ double aggregate_score(double f1, std::optional<double> feedback_avg);
 
 // Builds the report. Precondition: effective_f1(mlflow) has a value (the caller turns a run
 // that cannot be scored into an error before this).
+// feedback_available = false when the store could not be read: feedback is then unknown, like an
+// empty window, but reported as unavailable.
 PerformanceReport evaluate_performance(std::string specialist_type, TimePoint now,
                                        const MlflowMetrics& mlflow, const FeedbackStats& feedback,
-                                       const Thresholds& thresholds);
+                                       const Thresholds& thresholds,
+                                       bool feedback_available = true);
 
 } // namespace mm

@@ -1,0 +1,158 @@
+#include "pipeline/check_pipeline.hpp"
+
+#include "core/check_metrics.hpp"
+#include "core/specialist.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <fmt/format.h>
+#include <mutex>
+#include <thread>
+
+namespace mm {
+
+int CheckOutcome::exit_code() const {
+  int code = k_exit_ok;
+  if (report && report->is_degraded) {
+    code = k_exit_degraded;
+  }
+  if (error) {
+    code = std::max(code, exit_code_for(error->kind));
+  }
+  if (push_error) {
+    code = std::max(code, exit_code_for(push_error->kind));
+  }
+  return code;
+}
+
+CheckPipeline::CheckPipeline(Tracker& tracker, FeedbackStore& feedback, MetricsSink* metrics,
+                             Clock clock, CheckSettings settings)
+    : m_tracker(tracker), m_feedback(feedback), m_metrics(metrics), m_clock(std::move(clock)),
+      m_settings(std::move(settings)) {}
+
+CheckOutcome CheckPipeline::check(const std::string& type) {
+  const auto started = std::chrono::steady_clock::now();
+  CheckOutcome out;
+  out.specialist_type = type;
+  auto finish = [&]() -> CheckOutcome {
+    out.duration_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+            .count();
+    return std::move(out);
+  };
+
+  if (!is_valid_specialist_type(type)) {
+    out.error = Error::config(fmt::format(
+        "invalid specialist type '{}': expected a name matching [a-z][a-z0-9_-]{{0,62}}", type));
+    return finish();
+  }
+
+  const TimePoint now = m_clock();
+  ProductionLookup lookup{model_name_for(m_settings.model_name_template, type),
+                          experiment_name_for(type), m_settings.production_alias,
+                          m_settings.runs_limit};
+  Result<MlflowMetrics> mlflow = m_tracker.production_metrics(lookup);
+  if (!mlflow) {
+    out.error = std::move(mlflow).error();
+    return finish();
+  }
+  if (!effective_f1(*mlflow)) {
+    out.error = Error::bad_response(fmt::format(
+        "run {} of '{}' has neither f1_score nor precision and recall: it cannot be scored; "
+        "check that the training code logs these metrics",
+        mlflow->run_id, lookup.experiment_name));
+    return finish();
+  }
+
+  FeedbackQuery query;
+  query.specialist_type = type;
+  query.window_end = now;
+  query.window_start = now - std::chrono::hours(24) * m_settings.feedback_window_days;
+  query.positive_min = m_settings.feedback_positive_min;
+  query.negative_max = m_settings.feedback_negative_max;
+  query.window_days = m_settings.feedback_window_days;
+  Result<FeedbackStats> stats = m_feedback.feedback_stats(query);
+  FeedbackStats feedback;
+  feedback.window_days = m_settings.feedback_window_days;
+  bool feedback_available = true;
+  if (stats) {
+    feedback = *stats;
+    feedback.window_days = m_settings.feedback_window_days;
+  } else {
+    // The MLflow side is still worth reporting; the error keeps the exit code honest.
+    feedback_available = false;
+    out.error = std::move(stats).error();
+  }
+
+  out.report = evaluate_performance(type, now, *mlflow, feedback, m_settings.thresholds,
+                                    feedback_available);
+
+  if (m_metrics != nullptr) {
+    std::vector<MetricFamily> families = check_metric_families(*out.report);
+    // The dead-man's switch advances only when the whole check of this specialist succeeded.
+    if (!out.error) {
+      families.push_back(last_success_family(now));
+    }
+    Status pushed = m_metrics->push_group(type, families);
+    if (!pushed) {
+      out.push_error = std::move(pushed).error();
+    }
+  }
+  return finish();
+}
+
+std::vector<CheckOutcome> check_all(const std::vector<std::string>& types, int concurrency,
+                                    const CheckWorkerFactory& make_worker,
+                                    FeedbackStore& feedback, const Clock& clock,
+                                    const CheckSettings& settings,
+                                    const std::function<void(const CheckOutcome&)>& on_done) {
+  std::vector<CheckOutcome> outcomes(types.size());
+  std::atomic<size_t> next{0};
+  std::mutex done_mutex;
+  const size_t workers =
+      std::max<size_t>(1, std::min<size_t>(static_cast<size_t>(std::max(concurrency, 1)),
+                                           types.size()));
+
+  auto work = [&]() {
+    Result<CheckWorker> worker = make_worker();
+    std::optional<CheckPipeline> pipeline;
+    if (worker) {
+      pipeline.emplace(*worker->tracker, feedback, worker->metrics.get(), clock, settings);
+    }
+    for (size_t i = next++; i < types.size(); i = next++) {
+      if (pipeline) {
+        outcomes[i] = pipeline->check(types[i]);
+      } else {
+        outcomes[i].specialist_type = types[i];
+        outcomes[i].error = worker.error();
+      }
+      if (on_done) {
+        std::lock_guard lock(done_mutex);
+        on_done(outcomes[i]);
+      }
+    }
+  };
+
+  if (workers == 1) {
+    work();
+    return outcomes;
+  }
+  std::vector<std::jthread> threads;
+  threads.reserve(workers);
+  for (size_t w = 0; w < workers; ++w) {
+    threads.emplace_back(work);
+  }
+  threads.clear(); // joins
+  return outcomes;
+}
+
+int worst_exit_code(const std::vector<CheckOutcome>& outcomes) {
+  int worst = k_exit_ok;
+  for (const auto& o : outcomes) {
+    worst = std::max(worst, o.exit_code());
+  }
+  return worst;
+}
+
+} // namespace mm

@@ -1,0 +1,79 @@
+#pragma once
+// `check`: for each specialist, read MLflow and feedback, decide, push metrics.
+// Written against ports only; the app wires real adapters.
+
+#include "core/performance.hpp"
+#include "core/result.hpp"
+#include "ports/feedback_store.hpp"
+#include "ports/metrics_sink.hpp"
+#include "ports/tracker.hpp"
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mm {
+
+struct CheckSettings {
+  Thresholds thresholds;
+  int feedback_window_days = 30;
+  double feedback_positive_min = 0.6;
+  double feedback_negative_max = 0.4;
+  std::string production_alias = "production";
+  std::string model_name_template = "{type}-specialist";
+  int runs_limit = 100;
+};
+
+// What happened to one specialist. A report may exist together with an error: when feedback was
+// unavailable the MLflow side is still reported; when the push failed the report is complete.
+struct CheckOutcome {
+  std::string specialist_type;
+  std::optional<PerformanceReport> report;
+  std::optional<Error> error;      // the data source error that prevented or limited the report
+  std::optional<Error> push_error; // metrics could not be pushed
+  double duration_ms = 0.0;
+
+  int exit_code() const;
+};
+
+using Clock = std::function<TimePoint()>;
+
+class CheckPipeline {
+public:
+  // metrics may be null: no push.
+  CheckPipeline(Tracker& tracker, FeedbackStore& feedback, MetricsSink* metrics, Clock clock,
+                CheckSettings settings);
+
+  CheckOutcome check(const std::string& specialist_type);
+
+private:
+  Tracker& m_tracker;
+  FeedbackStore& m_feedback;
+  MetricsSink* m_metrics;
+  Clock m_clock;
+  CheckSettings m_settings;
+};
+
+// The adapters one worker thread owns: HTTP clients are not thread-safe, so each worker gets its
+// own Tracker and MetricsSink; the FeedbackStore is shared (it sits on a thread-safe pool).
+struct CheckWorker {
+  std::unique_ptr<Tracker> tracker;
+  std::unique_ptr<MetricsSink> metrics; // may be null
+};
+using CheckWorkerFactory = std::function<Result<CheckWorker>()>;
+
+// Checks every type with at most `concurrency` at once. Outcomes come back in the order of
+// `types`. One specialist's failure never stops the others. `on_done` (optional) is called
+// from worker threads as each finishes, serialised.
+std::vector<CheckOutcome> check_all(const std::vector<std::string>& types, int concurrency,
+                                    const CheckWorkerFactory& make_worker,
+                                    FeedbackStore& feedback, const Clock& clock,
+                                    const CheckSettings& settings,
+                                    const std::function<void(const CheckOutcome&)>& on_done = {});
+
+// The worst exit code of a set of outcomes (DESIGN §1): 4 > 3 > 2 > 1 > 0.
+int worst_exit_code(const std::vector<CheckOutcome>& outcomes);
+
+} // namespace mm
