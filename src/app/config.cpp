@@ -25,7 +25,9 @@ const char* to_string(LlmProvider p) noexcept {
   return "local";
 }
 
-const char* to_string(ReportLang l) noexcept { return l == ReportLang::en ? "en" : "pt-BR"; }
+const char* to_string(ReportLang l) noexcept {
+  return l == ReportLang::en ? "en" : "pt-BR";
+}
 
 namespace {
 
@@ -65,8 +67,8 @@ std::string shown(const std::string& value, Show show) {
 }
 
 Error invalid(const char* name, const std::string& raw, Show show, const std::string& expected) {
-  return Error::config(fmt::format("invalid {}='{}': expected {}", name, shown(raw, show),
-                                   expected));
+  return Error::config(
+      fmt::format("invalid {}='{}': expected {}", name, shown(raw, show), expected));
 }
 
 std::string format_double(double v) {
@@ -224,8 +226,7 @@ const std::vector<KeyWithExpected>& key_table() {
       {{"MONGODB_URI", "MongoDB connection string (feedback, opinions, our state)", Show::uri,
         [](Config& c, const std::string& raw) -> Status {
           std::string t = trim(raw);
-          if (!(t.starts_with("mongodb://") || t.starts_with("mongodb+srv://")) ||
-              t.size() <= 12) {
+          if (!(t.starts_with("mongodb://") || t.starts_with("mongodb+srv://")) || t.size() <= 12) {
             return Error::config("");
           }
           c.mongodb_uri = t;
@@ -236,9 +237,8 @@ const std::vector<KeyWithExpected>& key_table() {
       {{"MLFLOW_TRACKING_URI", "MLflow tracking server", Show::uri,
         http_url(&Config::mlflow_tracking_uri, false), get_text(&Config::mlflow_tracking_uri)},
        "an http:// or https:// URL"},
-      {{"PROMETHEUS_PUSHGATEWAY_URL", "Pushgateway to push metrics to (empty: no push)",
-        Show::uri, http_url(&Config::pushgateway_url, true),
-        get_text(&Config::pushgateway_url)},
+      {{"PROMETHEUS_PUSHGATEWAY_URL", "Pushgateway to push metrics to (empty: no push)", Show::uri,
+        http_url(&Config::pushgateway_url, true), get_text(&Config::pushgateway_url)},
        "an http:// or https:// URL, or empty"},
       {{"MLFLOW_TRACKING_TOKEN", "bearer token for MLflow (as MLflow's client)", Show::secret,
         text(&Config::mlflow_tracking_token), get_text(&Config::mlflow_tracking_token)},
@@ -265,8 +265,8 @@ const std::vector<KeyWithExpected>& key_table() {
         },
         get_double(&Config::mlflow_http_backoff_factor)},
        "a number of seconds in [0, 120]"},
-      {{"MLFLOW_HTTP_REQUEST_TIMEOUT", "total timeout of one MLflow request, seconds",
-        Show::plain, bounded_int(&Config::mlflow_http_timeout_s, 1, 3600),
+      {{"MLFLOW_HTTP_REQUEST_TIMEOUT", "total timeout of one MLflow request, seconds", Show::plain,
+        bounded_int(&Config::mlflow_http_timeout_s, 1, 3600),
         get_int(&Config::mlflow_http_timeout_s)},
        "an integer number of seconds in [1, 3600]"},
       {{"PRECISION_THRESHOLD", "minimum healthy precision", Show::plain,
@@ -319,9 +319,8 @@ const std::vector<KeyWithExpected>& key_table() {
         },
         [](const Config& c) { return join(c.specialist_types); }},
        "a comma-separated list of names matching [a-z][a-z0-9_-]{0,62}"},
-      {{"MLFLOW_RUNS_LIMIT", "recent runs looked at when there is no production model",
-        Show::plain, bounded_int(&Config::mlflow_runs_limit, 1, 50000),
-        get_int(&Config::mlflow_runs_limit)},
+      {{"MLFLOW_RUNS_LIMIT", "recent runs looked at when there is no production model", Show::plain,
+        bounded_int(&Config::mlflow_runs_limit, 1, 50000), get_int(&Config::mlflow_runs_limit)},
        "an integer in [1, 50000]"},
       {{"MODEL_PRODUCTION_ALIAS", "registered-model alias of the production version", Show::plain,
         [](Config& c, const std::string& raw) -> Status {
@@ -360,8 +359,8 @@ const std::vector<KeyWithExpected>& key_table() {
         bounded_int(&Config::dataset_num_samples, 1, 1000000),
         get_int(&Config::dataset_num_samples)},
        "an integer in [1, 1000000]"},
-      {{"DATASET_GENERATION_TIMEOUT", "seconds for the whole dataset generation step",
-        Show::plain, bounded_int(&Config::dataset_generation_timeout_s, 1, 86400),
+      {{"DATASET_GENERATION_TIMEOUT", "seconds for the whole dataset generation step", Show::plain,
+        bounded_int(&Config::dataset_generation_timeout_s, 1, 86400),
         get_int(&Config::dataset_generation_timeout_s)},
        "an integer number of seconds in [1, 86400]"},
       {{"LLM_PROVIDER", "dataset generator backend", Show::plain,
@@ -406,9 +405,8 @@ const std::vector<KeyWithExpected>& key_table() {
       {{"ANTHROPIC_API_KEY", "Anthropic API key", Show::secret, text(&Config::anthropic_api_key),
         get_text(&Config::anthropic_api_key)},
        "a key"},
-      {{"DATASET_GENERATOR_COMMAND", "own generator run instead of the built-in one",
-        Show::plain, text(&Config::dataset_generator_command),
-        get_text(&Config::dataset_generator_command)},
+      {{"DATASET_GENERATOR_COMMAND", "own generator run instead of the built-in one", Show::plain,
+        text(&Config::dataset_generator_command), get_text(&Config::dataset_generator_command)},
        "a command line"},
       {{"RETRAINING_COOLDOWN_HOURS", "hours between automatic retrains of a specialist",
         Show::plain, bounded_int(&Config::retraining_cooldown_hours, 0, 8760),
@@ -563,9 +561,8 @@ std::vector<ConfigEntry> describe_config(const Config& config) {
   const Config defaults;
   std::vector<ConfigEntry> out;
   for (const auto& [key, expected] : key_table()) {
-    out.push_back({key.name, shown(key.get(config), key.show),
-                   shown(key.get(defaults), key.show), key.description,
-                   key.show == Show::secret});
+    out.push_back({key.name, shown(key.get(config), key.show), shown(key.get(defaults), key.show),
+                   key.description, key.show == Show::secret});
   }
   return out;
 }

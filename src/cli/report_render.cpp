@@ -166,12 +166,12 @@ std::string render_text(const CheckOutcome& o, Lang lang) {
   s += fmt::format("  - Run ID: {}\n", r.mlflow.run_id);
   switch (r.mlflow.source) {
   case RunSource::alias:
-    s += fmt::format("  - {}: {} v{} ({})\n", w.model, r.mlflow.model_name,
-                     r.mlflow.model_version, w.source_alias);
+    s += fmt::format("  - {}: {} v{} ({})\n", w.model, r.mlflow.model_name, r.mlflow.model_version,
+                     w.source_alias);
     break;
   case RunSource::legacy_stage:
-    s += fmt::format("  - {}: {} v{} ({})\n", w.model, r.mlflow.model_name,
-                     r.mlflow.model_version, w.source_stage);
+    s += fmt::format("  - {}: {} v{} ({})\n", w.model, r.mlflow.model_name, r.mlflow.model_version,
+                     w.source_stage);
     break;
   case RunSource::latest_run:
     s += fmt::format("  - {}: {}\n", w.model, w.source_latest);
@@ -232,9 +232,8 @@ std::string render_text_summary(const std::vector<CheckOutcome>& outcomes, Lang 
       ++ok;
     }
   }
-  s += fmt::format("\n  OK: {}  {}: {}  {}: {}\n", ok,
-                   lang == Lang::en ? "degraded" : "degradados", degraded,
-                   lang == Lang::en ? "errors" : "erros", failed);
+  s += fmt::format("\n  OK: {}  {}: {}  {}: {}\n", ok, lang == Lang::en ? "degraded" : "degradados",
+                   degraded, lang == Lang::en ? "errors" : "erros", failed);
   return s;
 }
 
@@ -260,8 +259,8 @@ nlohmann::json report_json(const CheckOutcome& o, Lang lang) {
   nlohmann::json details = nlohmann::json::array();
   for (const auto& d : r.reasons) {
     reasons.push_back(describe_reason(d, lang));
-    details.push_back({{"metric", to_string(d.metric)}, {"value", d.value},
-                       {"threshold", d.threshold}});
+    details.push_back(
+        {{"metric", to_string(d.metric)}, {"value", d.value}, {"threshold", d.threshold}});
   }
   j["degradation_reasons"] = reasons;
   j["degradation_details"] = details;
@@ -276,25 +275,23 @@ nlohmann::json report_json(const CheckOutcome& o, Lang lang) {
       {"run_id", r.mlflow.run_id},
       {"experiment_id", r.mlflow.experiment_id},
       {"source", to_string(r.mlflow.source)},
-      {"model_name", r.mlflow.model_name.empty() ? nlohmann::json(nullptr)
-                                                 : nlohmann::json(r.mlflow.model_name)},
+      {"model_name",
+       r.mlflow.model_name.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.mlflow.model_name)},
       {"model_version", r.mlflow.model_version.empty() ? nlohmann::json(nullptr)
                                                        : nlohmann::json(r.mlflow.model_version)},
   };
   const auto avg = r.feedback_available ? r.feedback.avg_rating() : std::nullopt;
   j["feedback_stats"] = {
-      {"avg_rating", optional_number(avg)},
-      {"total_count", r.feedback.total_count},
-      {"positive_count", r.feedback.positive_count},
-      {"negative_count", r.feedback.negative_count},
-      {"neutral_count", r.feedback.neutral_count},
-      {"invalid_count", r.feedback.invalid_count},
-      {"window_days", r.feedback.window_days},
-      {"available", r.feedback_available},
+      {"avg_rating", optional_number(avg)},          {"total_count", r.feedback.total_count},
+      {"positive_count", r.feedback.positive_count}, {"negative_count", r.feedback.negative_count},
+      {"neutral_count", r.feedback.neutral_count},   {"invalid_count", r.feedback.invalid_count},
+      {"window_days", r.feedback.window_days},       {"available", r.feedback_available},
   };
   j["thresholds"] = {
-      {"precision", r.thresholds.precision}, {"recall", r.thresholds.recall},
-      {"f1_score", r.thresholds.f1},         {"feedback_avg", r.thresholds.feedback_avg},
+      {"precision", r.thresholds.precision},
+      {"recall", r.thresholds.recall},
+      {"f1_score", r.thresholds.f1},
+      {"feedback_avg", r.thresholds.feedback_avg},
       {"aggregate_score", r.thresholds.aggregate},
   };
   nlohmann::json gaps = nlohmann::json::array();
@@ -327,8 +324,11 @@ std::string render_json(const std::vector<CheckOutcome>& outcomes, Lang lang, bo
   }
   nlohmann::json j;
   j["reports"] = reports;
-  j["summary"] = {{"total", outcomes.size()}, {"ok", ok},        {"degraded", degraded},
-                  {"errors", failed},         {"exit_code", worst}};
+  j["summary"] = {{"total", outcomes.size()},
+                  {"ok", ok},
+                  {"degraded", degraded},
+                  {"errors", failed},
+                  {"exit_code", worst}};
   return j.dump(2);
 }
 

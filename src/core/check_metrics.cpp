@@ -28,8 +28,8 @@ std::vector<MetricFamily> check_metric_families(const PerformanceReport& r) {
     out.push_back(gauge("neural_hive_mlflow_model_recall", "Recall of the production model",
                         *r.mlflow.recall));
   }
-  out.push_back(gauge("neural_hive_mlflow_model_f1", "F1 score of the production model",
-                      r.f1_used));
+  out.push_back(
+      gauge("neural_hive_mlflow_model_f1", "F1 score of the production model", r.f1_used));
   if (auto avg = r.feedback_available ? r.feedback.avg_rating() : std::nullopt) {
     out.push_back(gauge("neural_hive_feedback_avg_rating",
                         "Average human rating in the feedback window", *avg));
@@ -43,8 +43,7 @@ std::vector<MetricFamily> check_metric_families(const PerformanceReport& r) {
 }
 
 MetricFamily last_success_family(TimePoint now) {
-  const double seconds =
-      std::chrono::duration<double>(now.time_since_epoch()).count();
+  const double seconds = std::chrono::duration<double>(now.time_since_epoch()).count();
   return gauge("neural_hive_monitor_last_success_timestamp_seconds",
                "Unix time of the last monitor run that completed for this specialist", seconds);
 }

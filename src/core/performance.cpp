@@ -114,8 +114,7 @@ PerformanceReport evaluate_performance(std::string specialist_type, TimePoint no
   const std::optional<double> feedback_avg =
       feedback_available ? feedback.avg_rating() : std::nullopt;
   r.aggregate_score = aggregate_score(r.f1_used, feedback_avg);
-  r.aggregate_basis =
-      feedback_avg ? AggregateBasis::f1_and_feedback : AggregateBasis::f1_only;
+  r.aggregate_basis = feedback_avg ? AggregateBasis::f1_and_feedback : AggregateBasis::f1_only;
 
   if (mlflow.precision) {
     check_threshold(r.reasons, Metric::precision, *mlflow.precision, thresholds.precision);

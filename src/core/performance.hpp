@@ -27,7 +27,7 @@ enum class DataGap {
   no_feedback_in_window, // feedback term unknown; aggregate falls back to F1 alone
   precision_missing,     // the run logged no "precision": its threshold is not evaluated
   recall_missing,
-  f1_derived,            // the run logged no "f1_score": derived from precision and recall
+  f1_derived, // the run logged no "f1_score": derived from precision and recall
   accuracy_missing,
   invalid_feedback_documents, // some documents in the window had an unusable rating
   feedback_unavailable,       // the feedback store could not be read: feedback term unknown

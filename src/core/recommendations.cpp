@@ -54,8 +54,7 @@ std::string for_reason(const PerformanceReport& r, const DegradationReason& d, L
     return pt ? fmt::format("Média de feedback {:.2f} abaixo de {:.2f}: analisar os {} feedbacks "
                             "negativos dos últimos {} dias antes de retreinar; as métricas offline "
                             "podem não refletir o uso real",
-                            d.value, d.threshold, r.feedback.negative_count,
-                            r.feedback.window_days)
+                            d.value, d.threshold, r.feedback.negative_count, r.feedback.window_days)
               : fmt::format("Feedback average {:.2f} below {:.2f}: read the {} negative "
                             "ratings of the last {} days before retraining; offline metrics may "
                             "not reflect real use",
@@ -76,8 +75,8 @@ std::string for_reason(const PerformanceReport& r, const DegradationReason& d, L
 
 std::string describe_reason(const DegradationReason& reason, Lang lang) {
   const int digits = reason.metric == Metric::feedback_avg ? 2 : 3;
-  return fmt::format("{} {:.{}f} < {:.2f}", metric_label(reason.metric, lang), reason.value,
-                     digits, reason.threshold);
+  return fmt::format("{} {:.{}f} < {:.2f}", metric_label(reason.metric, lang), reason.value, digits,
+                     reason.threshold);
 }
 
 std::string describe_gap(const PerformanceReport& r, DataGap gap, Lang lang) {

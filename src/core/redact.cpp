@@ -14,9 +14,8 @@ bool looks_secret(std::string_view name) {
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   constexpr std::array<std::string_view, 9> k_markers = {
       "token", "key", "password", "passwd", "secret", "sig", "auth", "credential", "pwd"};
-  return std::any_of(k_markers.begin(), k_markers.end(), [&](std::string_view m) {
-    return lower.find(m) != std::string::npos;
-  });
+  return std::any_of(k_markers.begin(), k_markers.end(),
+                     [&](std::string_view m) { return lower.find(m) != std::string::npos; });
 }
 
 std::string mask_query(std::string_view query) {

@@ -84,6 +84,8 @@ private:
 // Result<void>: success carries nothing.
 struct Unit {};
 using Status = Result<Unit>;
-inline Status ok_status() { return Unit{}; }
+inline Status ok_status() {
+  return Unit{};
+}
 
 } // namespace mm

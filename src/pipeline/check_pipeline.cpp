@@ -85,8 +85,8 @@ CheckOutcome CheckPipeline::check(const std::string& type) {
     out.error = std::move(stats).error();
   }
 
-  out.report = evaluate_performance(type, now, *mlflow, feedback, m_settings.thresholds,
-                                    feedback_available);
+  out.report =
+      evaluate_performance(type, now, *mlflow, feedback, m_settings.thresholds, feedback_available);
 
   if (m_metrics != nullptr) {
     std::vector<MetricFamily> families = check_metric_families(*out.report);
@@ -103,16 +103,14 @@ CheckOutcome CheckPipeline::check(const std::string& type) {
 }
 
 std::vector<CheckOutcome> check_all(const std::vector<std::string>& types, int concurrency,
-                                    const CheckWorkerFactory& make_worker,
-                                    FeedbackStore& feedback, const Clock& clock,
-                                    const CheckSettings& settings,
+                                    const CheckWorkerFactory& make_worker, FeedbackStore& feedback,
+                                    const Clock& clock, const CheckSettings& settings,
                                     const std::function<void(const CheckOutcome&)>& on_done) {
   std::vector<CheckOutcome> outcomes(types.size());
   std::atomic<size_t> next{0};
   std::mutex done_mutex;
-  const size_t workers =
-      std::max<size_t>(1, std::min<size_t>(static_cast<size_t>(std::max(concurrency, 1)),
-                                           types.size()));
+  const size_t workers = std::max<size_t>(
+      1, std::min<size_t>(static_cast<size_t>(std::max(concurrency, 1)), types.size()));
 
   auto work = [&]() {
     Result<CheckWorker> worker = make_worker();

@@ -68,9 +68,8 @@ using CheckWorkerFactory = std::function<Result<CheckWorker>()>;
 // `types`. One specialist's failure never stops the others. `on_done` (optional) is called
 // from worker threads as each finishes, serialised.
 std::vector<CheckOutcome> check_all(const std::vector<std::string>& types, int concurrency,
-                                    const CheckWorkerFactory& make_worker,
-                                    FeedbackStore& feedback, const Clock& clock,
-                                    const CheckSettings& settings,
+                                    const CheckWorkerFactory& make_worker, FeedbackStore& feedback,
+                                    const Clock& clock, const CheckSettings& settings,
                                     const std::function<void(const CheckOutcome&)>& on_done = {});
 
 // The worst exit code of a set of outcomes (DESIGN §1): 4 > 3 > 2 > 1 > 0.

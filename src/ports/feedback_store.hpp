@@ -10,8 +10,8 @@ namespace mm {
 
 struct FeedbackQuery {
   std::string specialist_type;
-  TimePoint window_start; // inclusive
-  TimePoint window_end;   // inclusive ("now"); future-dated documents are outside
+  TimePoint window_start;    // inclusive
+  TimePoint window_end;      // inclusive ("now"); future-dated documents are outside
   double positive_min = 0.6; // rating >= positive_min is positive
   double negative_max = 0.4; // rating <  negative_max is negative
   int window_days = 30;

@@ -29,7 +29,8 @@ public:
 
   // Names of registered models whose name matches the template, with "{type}" extracted
   // (e.g. "technical" from "technical-specialist"). Used for fleet discovery.
-  virtual Result<std::vector<std::string>> discover_specialists(const std::string& name_template) = 0;
+  virtual Result<std::vector<std::string>>
+  discover_specialists(const std::string& name_template) = 0;
 };
 
 } // namespace mm

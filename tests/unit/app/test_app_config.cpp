@@ -36,9 +36,8 @@ TEST(Config, DefaultsAreTheSpecs) {
   EXPECT_EQ(c->slack_channel, "#ml-alerts");
   EXPECT_EQ(c->smtp_port, 587);
   EXPECT_EQ(c->retraining_cooldown_hours, 24);
-  EXPECT_EQ(c->specialist_types,
-            (std::vector<std::string>{"technical", "business", "behavior", "evolution",
-                                      "architecture"}));
+  EXPECT_EQ(c->specialist_types, (std::vector<std::string>{"technical", "business", "behavior",
+                                                           "evolution", "architecture"}));
   EXPECT_EQ(c->feedback_window_days, 30);
   EXPECT_EQ(c->mlflow_runs_limit, 100);
   EXPECT_EQ(c->training_timeout_s, 3600);
@@ -135,13 +134,14 @@ INSTANTIATE_TEST_SUITE_P(
         BadValue{"MLFLOW_HTTP_REQUEST_TIMEOUT", "0"}, BadValue{"MONGODB_DATABASE", " "},
         BadValue{"DATA_DIR", ""}, BadValue{"SLACK_WEBHOOK_URL", "hooks.slack.com/x"}),
     [](const auto& param_info) {
-      std::string n = std::string(param_info.param.variable) + "_" +
-                      std::to_string(param_info.index);
+      std::string n =
+          std::string(param_info.param.variable) + "_" + std::to_string(param_info.index);
       return n;
     });
 
 TEST(Config, NegativeMaxAbovePositiveMinIsRejected) {
-  auto c = load_config(env_of({{"FEEDBACK_POSITIVE_MIN", "0.5"}, {"FEEDBACK_NEGATIVE_MAX", "0.7"}}));
+  auto c =
+      load_config(env_of({{"FEEDBACK_POSITIVE_MIN", "0.5"}, {"FEEDBACK_NEGATIVE_MAX", "0.7"}}));
   ASSERT_FALSE(c.ok());
   EXPECT_NE(c.error().message.find("FEEDBACK_NEGATIVE_MAX"), std::string::npos);
 }

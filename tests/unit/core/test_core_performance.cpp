@@ -175,8 +175,8 @@ TEST(EvaluatePerformance, NoFeedbackIsUnknownNotZeroAndNeverDegradation) {
 }
 
 TEST(EvaluatePerformance, FeedbackUnavailableIsReportedAsSuch) {
-  const auto r = evaluate_performance("technical", k_now, healthy_metrics(),
-                                      feedback_with_avg(0.1), {}, /*feedback_available=*/false);
+  const auto r = evaluate_performance("technical", k_now, healthy_metrics(), feedback_with_avg(0.1),
+                                      {}, /*feedback_available=*/false);
   EXPECT_FALSE(r.is_degraded);
   EXPECT_TRUE(r.has_gap(DataGap::feedback_unavailable));
   EXPECT_FALSE(r.has_gap(DataGap::no_feedback_in_window));
