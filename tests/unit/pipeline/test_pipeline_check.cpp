@@ -1,0 +1,247 @@
+// The check pipeline's own logic with in-memory ports (plain structs, no I/O). The real adapters
+// are exercised against real services in tests/integration/.
+#include "pipeline/check_pipeline.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <mutex>
+
+namespace mm {
+namespace {
+
+struct TableTracker : Tracker {
+  std::map<std::string, Result<MlflowMetrics>> by_experiment;
+  std::vector<ProductionLookup> lookups;
+  Result<MlflowMetrics> production_metrics(const ProductionLookup& l) override {
+    lookups.push_back(l);
+    auto it = by_experiment.find(l.experiment_name);
+    if (it == by_experiment.end()) {
+      return Error::not_found("experiment '" + l.experiment_name + "' not found");
+    }
+    return it->second;
+  }
+  Result<std::vector<std::string>> discover_specialists(const std::string&) override {
+    return std::vector<std::string>{};
+  }
+};
+
+struct TableFeedback : FeedbackStore {
+  std::mutex mutex;
+  std::map<std::string, Result<FeedbackStats>> by_type;
+  std::vector<FeedbackQuery> queries;
+  Result<FeedbackStats> feedback_stats(const FeedbackQuery& q) override {
+    std::lock_guard lock(mutex);
+    queries.push_back(q);
+    auto it = by_type.find(q.specialist_type);
+    if (it == by_type.end()) {
+      return FeedbackStats{};
+    }
+    return it->second;
+  }
+};
+
+struct RecordingSink : MetricsSink {
+  std::map<std::string, std::vector<MetricFamily>> pushed;
+  std::optional<Error> fail_with;
+  Status push_group(const std::string& type, const std::vector<MetricFamily>& f) override {
+    if (fail_with) {
+      return *fail_with;
+    }
+    pushed[type] = f;
+    return ok_status();
+  }
+};
+
+MlflowMetrics metrics(double p, double r, double f1) {
+  MlflowMetrics m;
+  m.precision = p;
+  m.recall = r;
+  m.f1_score = f1;
+  m.run_id = "r";
+  return m;
+}
+
+FeedbackStats stats(double avg, std::int64_t n) {
+  FeedbackStats f;
+  f.total_count = n;
+  f.rating_sum = avg * static_cast<double>(n);
+  return f;
+}
+
+const TimePoint k_now = TimePoint(std::chrono::hours(24 * 20000));
+Clock fixed_clock() {
+  return [] { return k_now; };
+}
+
+bool has_family(const std::vector<MetricFamily>& fs, const std::string& name) {
+  for (const auto& f : fs) {
+    if (f.name == name) {
+      return true;
+    }
+  }
+  return false;
+}
+
+TEST(CheckPipeline, HealthyPushesGaugesAndDeadMansSwitch) {
+  TableTracker t;
+  t.by_experiment.emplace("technical-specialist", metrics(0.9, 0.9, 0.9));
+  TableFeedback fb;
+  fb.by_type.emplace("technical", stats(0.8, 10));
+  RecordingSink sink;
+  CheckPipeline p(t, fb, &sink, fixed_clock(), {});
+  CheckOutcome o = p.check("technical");
+  ASSERT_TRUE(o.report);
+  EXPECT_FALSE(o.error);
+  EXPECT_EQ(o.exit_code(), 0);
+  const auto& fs = sink.pushed["technical"];
+  for (const char* name :
+       {"neural_hive_model_performance_score", "neural_hive_model_degradation_detected",
+        "neural_hive_mlflow_model_precision", "neural_hive_mlflow_model_recall",
+        "neural_hive_mlflow_model_f1", "neural_hive_feedback_avg_rating",
+        "neural_hive_feedback_count_current",
+        "neural_hive_monitor_last_success_timestamp_seconds"}) {
+    EXPECT_TRUE(has_family(fs, name)) << name;
+  }
+}
+
+TEST(CheckPipeline, LooksUpTheConfiguredNamesAndWindow) {
+  TableTracker t;
+  t.by_experiment.emplace("business-specialist", metrics(0.9, 0.9, 0.9));
+  TableFeedback fb;
+  CheckSettings s;
+  s.model_name_template = "{type}-evaluator";
+  s.production_alias = "champion";
+  s.runs_limit = 7;
+  s.feedback_window_days = 10;
+  CheckPipeline p(t, fb, nullptr, fixed_clock(), s);
+  (void)p.check("business");
+  ASSERT_EQ(t.lookups.size(), 1U);
+  EXPECT_EQ(t.lookups[0].model_name, "business-evaluator");
+  EXPECT_EQ(t.lookups[0].experiment_name, "business-specialist");
+  EXPECT_EQ(t.lookups[0].production_alias, "champion");
+  EXPECT_EQ(t.lookups[0].runs_limit, 7);
+  ASSERT_EQ(fb.queries.size(), 1U);
+  EXPECT_EQ(fb.queries[0].window_end, k_now);
+  EXPECT_EQ(fb.queries[0].window_start, k_now - std::chrono::hours(240));
+}
+
+TEST(CheckPipeline, DegradedExitsOne) {
+  TableTracker t;
+  t.by_experiment.emplace("behavior-specialist", metrics(0.9, 0.5, 0.6));
+  TableFeedback fb;
+  CheckPipeline p(t, fb, nullptr, fixed_clock(), {});
+  EXPECT_EQ(p.check("behavior").exit_code(), 1);
+}
+
+TEST(CheckPipeline, MlflowErrorIsTheOutcomeAndNothingIsPushed) {
+  TableTracker t;
+  t.by_experiment.emplace("x-specialist", Error::unavailable("MLflow down at http://h"));
+  TableFeedback fb;
+  RecordingSink sink;
+  CheckPipeline p(t, fb, &sink, fixed_clock(), {});
+  CheckOutcome o = p.check("x");
+  EXPECT_FALSE(o.report);
+  ASSERT_TRUE(o.error);
+  EXPECT_EQ(o.exit_code(), 3);
+  EXPECT_TRUE(sink.pushed.empty());
+  EXPECT_TRUE(fb.queries.empty()) << "no feedback query when MLflow already failed";
+}
+
+TEST(CheckPipeline, RunThatCannotBeScoredIsABadResponse) {
+  TableTracker t;
+  MlflowMetrics m;
+  m.precision = 0.9;
+  m.run_id = "r9";
+  t.by_experiment.emplace("x-specialist", m);
+  TableFeedback fb;
+  CheckPipeline p(t, fb, nullptr, fixed_clock(), {});
+  CheckOutcome o = p.check("x");
+  ASSERT_TRUE(o.error);
+  EXPECT_EQ(o.error->kind, ErrorKind::bad_response);
+  EXPECT_NE(o.error->message.find("r9"), std::string::npos);
+}
+
+TEST(CheckPipeline, FeedbackUnavailableStillReportsMlflowButExitsThree) {
+  TableTracker t;
+  t.by_experiment.emplace("x-specialist", metrics(0.9, 0.9, 0.9));
+  TableFeedback fb;
+  fb.by_type.emplace("x", Error::unavailable("MongoDB down"));
+  RecordingSink sink;
+  CheckPipeline p(t, fb, &sink, fixed_clock(), {});
+  CheckOutcome o = p.check("x");
+  ASSERT_TRUE(o.report);
+  EXPECT_TRUE(o.report->has_gap(DataGap::feedback_unavailable));
+  EXPECT_FALSE(o.report->is_degraded);
+  EXPECT_EQ(o.exit_code(), 3);
+  const auto& fs = sink.pushed["x"];
+  EXPECT_FALSE(has_family(fs, "neural_hive_feedback_avg_rating"));
+  EXPECT_FALSE(has_family(fs, "neural_hive_monitor_last_success_timestamp_seconds"))
+      << "a partial check must not feed the dead-man's switch";
+}
+
+TEST(CheckPipeline, PushFailureKeepsTheReport) {
+  TableTracker t;
+  t.by_experiment.emplace("x-specialist", metrics(0.9, 0.9, 0.9));
+  TableFeedback fb;
+  RecordingSink sink;
+  sink.fail_with = Error::unavailable("pushgateway down");
+  CheckPipeline p(t, fb, &sink, fixed_clock(), {});
+  CheckOutcome o = p.check("x");
+  ASSERT_TRUE(o.report);
+  ASSERT_TRUE(o.push_error);
+  EXPECT_EQ(o.exit_code(), 3);
+}
+
+TEST(CheckPipeline, InvalidTypeIsRejectedBeforeAnyIo) {
+  TableTracker t;
+  TableFeedback fb;
+  CheckPipeline p(t, fb, nullptr, fixed_clock(), {});
+  CheckOutcome o = p.check("../etc");
+  ASSERT_TRUE(o.error);
+  EXPECT_EQ(o.exit_code(), 2);
+  EXPECT_TRUE(t.lookups.empty());
+}
+
+TEST(CheckAll, OrderKeptFailuresIsolatedWorstExitCode) {
+  std::vector<std::string> types;
+  for (int i = 0; i < 50; ++i) {
+    types.push_back("s" + std::to_string(i));
+  }
+  TableFeedback fb;
+  auto factory = [&]() -> Result<CheckWorker> {
+    auto t = std::make_unique<TableTracker>();
+    for (int i = 0; i < 50; ++i) {
+      if (i == 13) {
+        continue; // missing experiment
+      }
+      t->by_experiment.emplace("s" + std::to_string(i) + "-specialist",
+                               i == 7 ? metrics(0.5, 0.5, 0.5) : metrics(0.9, 0.9, 0.9));
+    }
+    return CheckWorker{std::move(t), nullptr};
+  };
+  int callbacks = 0;
+  auto outcomes = check_all(types, 4, factory, fb, fixed_clock(), {},
+                            [&](const CheckOutcome&) { ++callbacks; });
+  ASSERT_EQ(outcomes.size(), 50U);
+  EXPECT_EQ(callbacks, 50);
+  for (size_t i = 0; i < outcomes.size(); ++i) {
+    EXPECT_EQ(outcomes[i].specialist_type, types[i]);
+  }
+  EXPECT_EQ(outcomes[7].exit_code(), 1);
+  EXPECT_EQ(outcomes[13].exit_code(), 3);
+  EXPECT_EQ(outcomes[14].exit_code(), 0);
+  EXPECT_EQ(worst_exit_code(outcomes), 3);
+}
+
+TEST(CheckAll, WorkerThatCannotStartFailsItsSpecialistsNotTheRun) {
+  TableFeedback fb;
+  auto factory = []() -> Result<CheckWorker> { return Error::config("bad MLflow URL"); };
+  auto outcomes = check_all({"a", "b"}, 2, factory, fb, fixed_clock(), {});
+  ASSERT_EQ(outcomes.size(), 2U);
+  EXPECT_EQ(outcomes[0].exit_code(), 2);
+  EXPECT_EQ(outcomes[1].specialist_type, "b");
+}
+
+} // namespace
+} // namespace mm
