@@ -2,6 +2,8 @@
 
 namespace mm {
 
-const char* to_string(RowSource s) noexcept { return s == RowSource::feedback ? "feedback" : "llm"; }
+const char* to_string(RowSource s) noexcept {
+  return s == RowSource::feedback ? "feedback" : "llm";
+}
 
 } // namespace mm
