@@ -1,0 +1,452 @@
+#include "adapters/http/http_client.hpp"
+
+#include "adapters/http/redact.hpp"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cctype>
+#include <random>
+#include <string>
+#include <thread>
+
+namespace mm {
+
+const char* to_string(HttpMethod method) noexcept {
+  switch (method) {
+  case HttpMethod::get:
+    return "GET";
+  case HttpMethod::head:
+    return "HEAD";
+  case HttpMethod::post:
+    return "POST";
+  case HttpMethod::put:
+    return "PUT";
+  case HttpMethod::patch:
+    return "PATCH";
+  case HttpMethod::delete_:
+    return "DELETE";
+  }
+  return "GET";
+}
+
+std::optional<std::string> HttpResponse::header(std::string_view name) const {
+  for (const auto& [key, value] : headers) {
+    if (key.size() == name.size() &&
+        std::equal(key.begin(), key.end(), name.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) ==
+                 std::tolower(static_cast<unsigned char>(b));
+        })) {
+      return value;
+    }
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+struct CurlEasyDeleter {
+  void operator()(CURL* handle) const noexcept { curl_easy_cleanup(handle); }
+};
+using CurlEasy = std::unique_ptr<CURL, CurlEasyDeleter>;
+
+struct CurlSlistDeleter {
+  void operator()(curl_slist* list) const noexcept { curl_slist_free_all(list); }
+};
+using CurlSlist = std::unique_ptr<curl_slist, CurlSlistDeleter>;
+
+// curl_global_init must run before any other libcurl call and is only thread-safe since 7.84
+// (https://curl.se/libcurl/c/curl_global_init.html); a function-local static runs it once.
+// curl_global_cleanup is deliberately never called: other clients may live until exit.
+void ensure_curl_global_init() {
+  static const CURLcode k_init = curl_global_init(CURL_GLOBAL_DEFAULT);
+  (void)k_init; // a failure shows up as curl_easy_init returning null
+}
+
+constexpr std::size_t k_max_response_headers = 256;
+
+// What the callbacks fill during one transfer.
+struct Transfer {
+  std::size_t max_body = 0;
+  bool too_large = false;
+  HttpResponse response;
+};
+
+std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) {
+  auto* transfer = static_cast<Transfer*>(user);
+  const std::size_t n = size * count;
+  if (transfer->response.body.size() + n > transfer->max_body) {
+    transfer->too_large = true;
+    return 0; // aborts the transfer with CURLE_WRITE_ERROR
+  }
+  transfer->response.body.append(data, n);
+  return n;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+std::size_t on_header(char* data, std::size_t size, std::size_t count, void* user) {
+  auto* transfer = static_cast<Transfer*>(user);
+  const std::size_t n = size * count;
+  const std::string_view line = trim(std::string_view(data, n));
+  // A status line starts a new response (after "100 Continue"): keep the final one's headers.
+  if (line.rfind("HTTP/", 0) == 0) {
+    transfer->response.headers.clear();
+    return n;
+  }
+  const auto colon = line.find(':');
+  if (colon == std::string_view::npos || colon == 0 ||
+      transfer->response.headers.size() >= k_max_response_headers) {
+    return n;
+  }
+  std::string name(line.substr(0, colon));
+  std::transform(name.begin(), name.end(), name.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  transfer->response.headers.emplace_back(std::move(name),
+                                          std::string(trim(line.substr(colon + 1))));
+  return n;
+}
+
+bool has_line_break(std::string_view s) {
+  return s.find_first_of("\r\n") != std::string_view::npos;
+}
+
+// One attempt's result, before the retry decision.
+struct Attempt {
+  CURLcode code = CURLE_OK;
+  HttpResponse response;
+  bool too_large = false;
+  bool request_sent = false; // libcurl sent at least the request line and headers
+  std::string detail;        // libcurl's error buffer (host and port, never the userinfo)
+};
+
+AttemptOutcome classify(const Attempt& attempt) {
+  switch (attempt.code) {
+  case CURLE_OK:
+    return is_retryable_status(attempt.response.status) ? AttemptOutcome::retryable_status
+                                                        : AttemptOutcome::success;
+  case CURLE_COULDNT_RESOLVE_HOST:
+  case CURLE_COULDNT_RESOLVE_PROXY:
+  case CURLE_COULDNT_CONNECT:
+    return AttemptOutcome::not_sent;
+  case CURLE_OPERATION_TIMEDOUT: // connect timeout, or the server is slow to answer
+  case CURLE_GOT_NOTHING:
+  case CURLE_RECV_ERROR:
+  case CURLE_SEND_ERROR:
+  case CURLE_PARTIAL_FILE:
+  case CURLE_HTTP2:
+  case CURLE_HTTP2_STREAM:
+    return attempt.request_sent ? AttemptOutcome::maybe_sent : AttemptOutcome::not_sent;
+  default:
+    return AttemptOutcome::fatal;
+  }
+}
+
+bool is_tls_error(CURLcode code) {
+  switch (code) {
+  case CURLE_SSL_CONNECT_ERROR:
+  case CURLE_PEER_FAILED_VERIFICATION:
+  case CURLE_SSL_CERTPROBLEM:
+  case CURLE_SSL_CIPHER:
+  case CURLE_SSL_CACERT_BADFILE:
+  case CURLE_SSL_ISSUER_ERROR:
+  case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+  case CURLE_SSL_INVALIDCERTSTATUS:
+  case CURLE_SSL_CRL_BADFILE:
+  case CURLE_SSL_ENGINE_NOTFOUND:
+  case CURLE_SSL_ENGINE_SETFAILED:
+  case CURLE_SSL_ENGINE_INITFAILED:
+  case CURLE_SSL_SHUTDOWN_FAILED:
+  case CURLE_USE_SSL_FAILED:
+    return true;
+  default:
+    return false;
+  }
+}
+
+std::string attempts_note(int attempts) {
+  return attempts > 1 ? " (after " + std::to_string(attempts) + " attempts)" : std::string();
+}
+
+std::string detail_of(const Attempt& attempt) {
+  return attempt.detail.empty() ? std::string(curl_easy_strerror(attempt.code)) : attempt.detail;
+}
+
+Error transport_error(const Attempt& attempt, const std::string& what, const HttpOptions& options,
+                      int attempts) {
+  const std::string note = attempts_note(attempts);
+  const std::string detail = detail_of(attempt);
+  if (attempt.too_large || attempt.code == CURLE_FILESIZE_EXCEEDED) {
+    return Error::bad_response(what + ": response body larger than " +
+                               std::to_string(options.max_body_bytes) + " bytes refused");
+  }
+  if (is_tls_error(attempt.code)) {
+    return Error::unavailable(what + ": TLS failure: " + detail + note +
+                              "; check the server certificate and the CA bundle (ca_bundle), "
+                              "and that the URL's scheme (https) matches the server");
+  }
+  switch (attempt.code) {
+  case CURLE_COULDNT_RESOLVE_HOST:
+  case CURLE_COULDNT_RESOLVE_PROXY:
+    return Error::unavailable(what + ": cannot resolve host: " + detail + note +
+                              "; check the host name in the URL and DNS");
+  case CURLE_COULDNT_CONNECT:
+    return Error::unavailable(what + ": cannot connect: " + detail + note +
+                              "; check that the service is running and the URL's host and port");
+  case CURLE_OPERATION_TIMEDOUT:
+    return Error::timeout(what + ": no answer in time (connect timeout " +
+                          std::to_string(options.connect_timeout_ms) + " ms, total " +
+                          std::to_string(options.total_timeout_ms) + " ms): " + detail + note);
+  case CURLE_UNSUPPORTED_PROTOCOL:
+    if (attempt.request_sent) { // the reply was not HTTP/1.x or 2 ("Received HTTP/0.9")
+      return Error::bad_response(what + ": malformed HTTP reply: " + detail +
+                                 "; is this URL an HTTP server of the expected kind?");
+    }
+    return Error::config(what + ": invalid URL: " + detail + "; only http:// and https:// work");
+  case CURLE_URL_MALFORMAT:
+    return Error::config(what + ": invalid URL: " + detail + "; only http:// and https:// work");
+  case CURLE_WEIRD_SERVER_REPLY:
+  case CURLE_BAD_CONTENT_ENCODING:
+    return Error::bad_response(what + ": malformed HTTP reply: " + detail +
+                               "; is this URL an HTTP server of the expected kind?");
+  case CURLE_GOT_NOTHING:
+  case CURLE_RECV_ERROR:
+  case CURLE_SEND_ERROR:
+  case CURLE_PARTIAL_FILE:
+    return Error::unavailable(what + ": connection lost: " + detail + note);
+  default:
+    return Error::unavailable(what + ": request failed: " + detail + note);
+  }
+}
+
+// The start of a body, on one line, for an error message.
+std::string snippet(std::string_view body) {
+  constexpr std::size_t k_max = 200;
+  std::string out(body.substr(0, k_max));
+  std::replace_if(
+      out.begin(), out.end(), [](char c) { return c == '\n' || c == '\r' || c == '\t'; }, ' ');
+  if (body.size() > k_max) {
+    out += "...";
+  }
+  return out;
+}
+
+Error exhausted_error(const HttpResponse& response, const std::string& what, int attempts) {
+  std::string message =
+      what + ": HTTP " + std::to_string(response.status) + attempts_note(attempts);
+  if (!response.body.empty()) {
+    message += ": " + snippet(response.body);
+  }
+  if (response.status == 408) {
+    return Error::timeout(std::move(message));
+  }
+  return Error::unavailable(message + "; the service is overloaded or failing, retry later");
+}
+
+} // namespace
+
+struct HttpClient::Impl {
+  HttpOptions options;
+  RetryHooks hooks;
+  CurlEasy curl;
+  std::mt19937_64 rng{std::random_device{}()};
+  int last_attempts = 0;
+
+  Result<Attempt> perform(const HttpRequest& request);
+  Status configure(const HttpRequest& request, Transfer& transfer, curl_slist* headers,
+                   char* error_buffer);
+};
+
+Status HttpClient::Impl::configure(const HttpRequest& request, Transfer& transfer,
+                                   curl_slist* headers, char* error_buffer) {
+  CURL* h = curl.get();
+  // curl_easy_reset drops every option of the previous request but keeps the connection cache,
+  // so each request starts from defaults and still reuses the kept-alive connection.
+  curl_easy_reset(h);
+  CURLcode rc = CURLE_OK;
+  const auto set = [&](CURLoption option, auto value) {
+    if (rc == CURLE_OK) {
+      rc = curl_easy_setopt(h, option, value);
+    }
+  };
+  set(CURLOPT_ERRORBUFFER, error_buffer);
+  set(CURLOPT_URL, request.url.c_str());
+  set(CURLOPT_PROTOCOLS_STR, "http,https");
+  set(CURLOPT_NOSIGNAL, 1L); // no SIGALRM for DNS timeouts: required with threads
+  set(CURLOPT_CONNECTTIMEOUT_MS, options.connect_timeout_ms);
+  set(CURLOPT_TIMEOUT_MS, options.total_timeout_ms);
+  set(CURLOPT_FOLLOWLOCATION, 0L);
+  set(CURLOPT_USERAGENT, options.user_agent.c_str());
+  set(CURLOPT_ACCEPT_ENCODING, ""); // any encoding this libcurl can decode
+  set(CURLOPT_SSL_VERIFYPEER, options.verify_tls ? 1L : 0L);
+  set(CURLOPT_SSL_VERIFYHOST, options.verify_tls ? 2L : 0L);
+  if (!options.ca_bundle.empty()) {
+    set(CURLOPT_CAINFO, options.ca_bundle.c_str());
+  }
+  // Refuses early when Content-Length announces too much; on_body enforces it otherwise.
+  set(CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options.max_body_bytes));
+  set(CURLOPT_WRITEFUNCTION, &on_body);
+  set(CURLOPT_WRITEDATA, static_cast<void*>(&transfer));
+  set(CURLOPT_HEADERFUNCTION, &on_header);
+  set(CURLOPT_HEADERDATA, static_cast<void*>(&transfer));
+  set(CURLOPT_HTTPHEADER, headers);
+
+  const auto body_size = static_cast<curl_off_t>(request.body.size());
+  switch (request.method) {
+  case HttpMethod::get:
+    set(CURLOPT_HTTPGET, 1L);
+    break;
+  case HttpMethod::head:
+    set(CURLOPT_NOBODY, 1L);
+    break;
+  case HttpMethod::post:
+    set(CURLOPT_POSTFIELDSIZE_LARGE, body_size);
+    set(CURLOPT_POSTFIELDS, request.body.c_str());
+    break;
+  case HttpMethod::put:
+  case HttpMethod::patch:
+  case HttpMethod::delete_:
+    set(CURLOPT_CUSTOMREQUEST, to_string(request.method));
+    if (request.method != HttpMethod::delete_ || !request.body.empty()) {
+      set(CURLOPT_POSTFIELDSIZE_LARGE, body_size);
+      set(CURLOPT_POSTFIELDS, request.body.c_str());
+    }
+    break;
+  }
+  if (rc != CURLE_OK) {
+    return Error::internal(std::string("configuring libcurl failed: ") + curl_easy_strerror(rc));
+  }
+  return ok_status();
+}
+
+Result<Attempt> HttpClient::Impl::perform(const HttpRequest& request) {
+  CurlSlist headers;
+  const auto append = [&headers](const std::string& line) {
+    // curl_slist_append returns the head of the list (a new one when given null), or null on
+    // failure leaving the list untouched.
+    curl_slist* head = curl_slist_append(headers.get(), line.c_str());
+    if (head == nullptr) {
+      return false;
+    }
+    (void)headers.release();
+    headers.reset(head);
+    return true;
+  };
+  // libcurl adds "Expect: 100-continue" to large POSTs, costing a round trip; an empty value
+  // removes it (https://curl.se/libcurl/c/CURLOPT_HTTPHEADER.html).
+  bool appended = append("Expect:");
+  for (const auto& [name, value] : request.headers) {
+    if (name.empty() || has_line_break(name) || has_line_break(value) ||
+        name.find(':') != std::string::npos) {
+      return Error::internal("invalid HTTP header name or value for '" + name + "'");
+    }
+    appended = appended && append(name + ": " + value);
+  }
+  if (!appended) {
+    return Error::internal("out of memory building HTTP headers");
+  }
+
+  Transfer transfer;
+  transfer.max_body = options.max_body_bytes;
+  char error_buffer[CURL_ERROR_SIZE] = {};
+  if (auto st = configure(request, transfer, headers.get(), error_buffer); !st) {
+    return std::move(st).error();
+  }
+
+  Attempt attempt;
+  attempt.code = curl_easy_perform(curl.get());
+  long status = 0;
+  curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
+  long request_size = 0;
+  curl_easy_getinfo(curl.get(), CURLINFO_REQUEST_SIZE, &request_size);
+  // Options pointed into this frame (error buffer, headers, transfer): drop them now.
+  curl_easy_reset(curl.get());
+
+  attempt.response = std::move(transfer.response);
+  attempt.response.status = status;
+  attempt.too_large = transfer.too_large;
+  attempt.request_sent = request_size > 0;
+  attempt.detail = error_buffer;
+  return attempt;
+}
+
+HttpClient::HttpClient(HttpOptions options, RetryHooks hooks) : m_impl(std::make_unique<Impl>()) {
+  ensure_curl_global_init();
+  m_impl->options = std::move(options);
+  m_impl->hooks = std::move(hooks);
+  m_impl->curl.reset(curl_easy_init());
+}
+
+HttpClient::~HttpClient() = default;
+HttpClient::HttpClient(HttpClient&&) noexcept = default;
+HttpClient& HttpClient::operator=(HttpClient&&) noexcept = default;
+
+const HttpOptions& HttpClient::options() const noexcept {
+  return m_impl->options;
+}
+
+int HttpClient::last_attempts() const noexcept {
+  return m_impl->last_attempts;
+}
+
+Result<HttpResponse> HttpClient::send(const HttpRequest& request) {
+  Impl& impl = *m_impl;
+  impl.last_attempts = 0;
+  if (!impl.curl) {
+    return Error::internal("libcurl could not create a handle (curl_easy_init failed)");
+  }
+  const std::string what = std::string(to_string(request.method)) + " " + redact_url(request.url);
+
+  for (int attempt_no = 1;; ++attempt_no) {
+    impl.last_attempts = attempt_no;
+    auto performed = impl.perform(request);
+    if (!performed) {
+      return std::move(performed).error();
+    }
+    Attempt& attempt = performed.value();
+    const AttemptOutcome outcome = classify(attempt);
+    if (outcome == AttemptOutcome::success) {
+      return std::move(attempt.response);
+    }
+
+    std::optional<Millis> retry_after;
+    if (outcome == AttemptOutcome::retryable_status) {
+      if (const auto header = attempt.response.retry_after()) {
+        retry_after = parse_retry_after(*header, std::chrono::system_clock::now());
+      }
+    }
+    const double unit = impl.hooks.random_unit
+                            ? impl.hooks.random_unit()
+                            : std::uniform_real_distribution<double>(0.0, 1.0)(impl.rng);
+    const RetryDecision decision =
+        decide_retry(outcome, request.idempotent, attempt_no, retry_after, impl.options, unit);
+    if (decision.retry) {
+      if (impl.hooks.sleep) {
+        impl.hooks.sleep(decision.delay);
+      } else if (decision.delay.count() > 0) {
+        std::this_thread::sleep_for(decision.delay);
+      }
+      continue;
+    }
+
+    if (outcome == AttemptOutcome::retryable_status) {
+      // A request we may not resend (not idempotent) got an answer: the caller decides.
+      if (!request.idempotent) {
+        return std::move(attempt.response);
+      }
+      return exhausted_error(attempt.response, what, attempt_no);
+    }
+    return transport_error(attempt, what, impl.options, attempt_no);
+  }
+}
+
+} // namespace mm
