@@ -1,0 +1,37 @@
+#pragma once
+// Ranges and relations of the 26 plan features (DESIGN §5), used to drop generated rows that no
+// real plan could have. The same table feeds the LLM prompt, so the model is told exactly what is
+// checked. Pure.
+
+#include "core/dataset.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace mm {
+
+struct FeatureRange {
+  std::string_view name;
+  double min;
+  double max;
+  bool integer;             // counts must be whole numbers
+  std::string_view meaning; // for the prompt
+};
+
+// In k_feature_names order.
+const std::array<FeatureRange, k_feature_count>& feature_ranges();
+
+// Why a row is not a plausible plan, or nullopt when it is. Checks every range, integrality and
+// the relations: num_nodes == num_tasks; avg_duration_ms ≈ total_duration_ms / num_tasks;
+// num_edges ≤ num_nodes·(num_nodes−1); density ≈ num_edges / (num_nodes·(num_nodes−1));
+// avg_in_degree ≈ num_edges / num_nodes; avg_in_degree ≤ max_in_degree ≤ num_nodes−1;
+// critical_path_length, max_parallelism, num_levels, num_bottlenecks ≤ num_nodes;
+// no anti-patterns ⇒ zero penalty; no patterns ⇒ zero pattern quality.
+// "≈" allows 10 % relative or a small absolute difference: LLMs round.
+std::optional<std::string> implausible_features(const std::array<double, k_feature_count>& f);
+
+// The index of a feature by name, or nullopt.
+std::optional<std::size_t> feature_index(std::string_view name);
+
+} // namespace mm
