@@ -1,0 +1,166 @@
+#include "adapters/training/mlflow_run_launcher.hpp"
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+extern char** environ; // NOLINT(readability-redundant-declaration): POSIX
+
+namespace mm {
+
+std::vector<std::string> mlflow_run_command(const std::string& mlflow_cli,
+                                            const TrainingLaunch& launch) {
+  // `mlflow run --run-id` resumes the run we created (with its tags) instead of a new one; with
+  // --env-manager local the project runs in this environment (no conda/virtualenv download).
+  std::vector<std::string> cmd = {mlflow_cli,           "run",      launch.project_uri,
+                                  "--env-manager",      "local",    "--experiment-id",
+                                  launch.experiment_id, "--run-id", launch.run_id};
+  for (const auto& [name, value] : launch.parameters) {
+    cmd.emplace_back("-P");
+    cmd.push_back(name + "=" + value);
+  }
+  return cmd;
+}
+
+namespace {
+
+class ChildProcess : public TrainingProcess {
+public:
+  ChildProcess(pid_t pid, std::chrono::milliseconds grace) : m_pid(pid), m_grace(grace) {}
+  ~ChildProcess() override {
+    // Reap if it already ended, so no zombie is left; a running child is the caller's to stop.
+    (void)poll();
+  }
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+
+  std::optional<int> poll() override {
+    if (m_exit) {
+      return m_exit;
+    }
+    int status = 0;
+    const pid_t r = waitpid(m_pid, &status, WNOHANG);
+    if (r == m_pid) {
+      m_exit = decode(status);
+    } else if (r < 0 && errno == ECHILD) {
+      m_exit = 128; // already reaped elsewhere: unknown outcome, treat as failure
+    }
+    return m_exit;
+  }
+
+  void kill_tree() override {
+    if (poll()) {
+      // The leader ended, but a grandchild may still hold the group: signal it anyway.
+      ::kill(-m_pid, SIGKILL);
+      return;
+    }
+    ::kill(-m_pid, SIGTERM);
+    const auto deadline = std::chrono::steady_clock::now() + m_grace;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (poll()) {
+        ::kill(-m_pid, SIGKILL); // stragglers of the group
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ::kill(-m_pid, SIGKILL);
+    int status = 0;
+    if (waitpid(m_pid, &status, 0) == m_pid) {
+      m_exit = decode(status);
+    }
+  }
+
+  int pid() const noexcept override { return m_pid; }
+
+private:
+  static int decode(int status) {
+    if (WIFEXITED(status)) {
+      return WEXITSTATUS(status);
+    }
+    if (WIFSIGNALED(status)) {
+      return 128 + WTERMSIG(status);
+    }
+    return 128;
+  }
+
+  pid_t m_pid;
+  std::chrono::milliseconds m_grace;
+  std::optional<int> m_exit;
+};
+
+struct FileActions {
+  posix_spawn_file_actions_t actions{};
+  FileActions() { posix_spawn_file_actions_init(&actions); }
+  ~FileActions() { posix_spawn_file_actions_destroy(&actions); }
+  FileActions(const FileActions&) = delete;
+  FileActions& operator=(const FileActions&) = delete;
+};
+
+struct SpawnAttr {
+  posix_spawnattr_t attr{};
+  SpawnAttr() { posix_spawnattr_init(&attr); }
+  ~SpawnAttr() { posix_spawnattr_destroy(&attr); }
+  SpawnAttr(const SpawnAttr&) = delete;
+  SpawnAttr& operator=(const SpawnAttr&) = delete;
+};
+
+} // namespace
+
+MlflowRunLauncher::MlflowRunLauncher(std::string mlflow_cli, std::chrono::milliseconds kill_grace)
+    : m_mlflow_cli(std::move(mlflow_cli)), m_kill_grace(kill_grace) {}
+
+Result<std::unique_ptr<TrainingProcess>> MlflowRunLauncher::launch(const TrainingLaunch& launch) {
+  std::vector<std::string> args = mlflow_run_command(m_mlflow_cli, launch);
+  std::vector<char*> argv;
+  for (auto& a : args) {
+    argv.push_back(a.data());
+  }
+  argv.push_back(nullptr);
+
+  // Environment: ours, with the launch's additions overriding.
+  std::vector<std::string> env_strings;
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string kv(*e);
+    const auto eq = kv.find('=');
+    if (eq != std::string::npos && launch.extra_env.count(kv.substr(0, eq)) > 0) {
+      continue;
+    }
+    env_strings.push_back(std::move(kv));
+  }
+  for (const auto& [k, v] : launch.extra_env) {
+    env_strings.push_back(k + "=" + v);
+  }
+  std::vector<char*> envp;
+  for (auto& s : env_strings) {
+    envp.push_back(s.data());
+  }
+  envp.push_back(nullptr);
+
+  FileActions fa;
+  posix_spawn_file_actions_addopen(&fa.actions, 0, "/dev/null", O_RDONLY, 0);
+  const std::string log_path = launch.log_file.string();
+  posix_spawn_file_actions_addopen(&fa.actions, 1, log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND,
+                                   0640);
+  posix_spawn_file_actions_adddup2(&fa.actions, 1, 2);
+  SpawnAttr sa;
+  // Own process group (pgid = child's pid): kill(-pid) reaches mlflow and the trainer it starts.
+  posix_spawnattr_setflags(&sa.attr, POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setpgroup(&sa.attr, 0);
+
+  pid_t pid = 0;
+  const int rc = posix_spawnp(&pid, argv[0], &fa.actions, &sa.attr, argv.data(), envp.data());
+  if (rc != 0) {
+    return Error::config(fmt::format("cannot start '{}': {}; install MLflow (scripts/setup.sh) or "
+                                     "set MLFLOW_CLI to the mlflow executable",
+                                     m_mlflow_cli, std::strerror(rc)));
+  }
+  return std::unique_ptr<TrainingProcess>(std::make_unique<ChildProcess>(pid, m_kill_grace));
+}
+
+} // namespace mm
