@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <fmt/format.h>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -31,7 +32,23 @@ CheckPipeline::CheckPipeline(Tracker& tracker, FeedbackStore& feedback, MetricsS
     : m_tracker(tracker), m_feedback(feedback), m_metrics(metrics), m_clock(std::move(clock)),
       m_settings(std::move(settings)) {}
 
+FeedbackQuery CheckPipeline::feedback_query(const std::string& type, TimePoint now) const {
+  FeedbackQuery query;
+  query.specialist_type = type;
+  query.window_end = now;
+  query.window_start = now - std::chrono::hours(24) * m_settings.feedback_window_days;
+  query.positive_min = m_settings.feedback_positive_min;
+  query.negative_max = m_settings.feedback_negative_max;
+  query.window_days = m_settings.feedback_window_days;
+  return query;
+}
+
 CheckOutcome CheckPipeline::check(const std::string& type) {
+  return check(type, nullptr, m_clock());
+}
+
+CheckOutcome CheckPipeline::check(const std::string& type, const Result<FeedbackStats>* prefetched,
+                                  TimePoint now) {
   const auto started = std::chrono::steady_clock::now();
   CheckOutcome out;
   out.specialist_type = type;
@@ -48,7 +65,6 @@ CheckOutcome CheckPipeline::check(const std::string& type) {
     return finish();
   }
 
-  const TimePoint now = m_clock();
   ProductionLookup lookup{model_name_for(m_settings.model_name_template, type),
                           experiment_name_for(type), m_settings.production_alias,
                           m_settings.runs_limit};
@@ -65,25 +81,20 @@ CheckOutcome CheckPipeline::check(const std::string& type) {
     return finish();
   }
 
-  FeedbackQuery query;
-  query.specialist_type = type;
-  query.window_end = now;
-  query.window_start = now - std::chrono::hours(24) * m_settings.feedback_window_days;
-  query.positive_min = m_settings.feedback_positive_min;
-  query.negative_max = m_settings.feedback_negative_max;
-  query.window_days = m_settings.feedback_window_days;
-  Result<FeedbackStats> stats = m_feedback.feedback_stats(query);
+  // Feedback is read only once MLflow has answered: a specialist without a model costs nothing
+  // on the database.
+  Result<FeedbackStats> stats =
+      prefetched == nullptr ? m_feedback.feedback_stats(feedback_query(type, now)) : *prefetched;
   FeedbackStats feedback;
-  feedback.window_days = m_settings.feedback_window_days;
   bool feedback_available = true;
   if (stats) {
     feedback = *stats;
-    feedback.window_days = m_settings.feedback_window_days;
   } else {
     // The MLflow side is still worth reporting; the error keeps the exit code honest.
     feedback_available = false;
     out.error = std::move(stats).error();
   }
+  feedback.window_days = m_settings.feedback_window_days;
 
   out.report =
       evaluate_performance(type, now, *mlflow, feedback, m_settings.thresholds, feedback_available);
@@ -112,6 +123,40 @@ std::vector<CheckOutcome> check_all(const std::vector<std::string>& types, int c
   const size_t workers = std::max<size_t>(
       1, std::min<size_t>(static_cast<size_t>(std::max(concurrency, 1)), types.size()));
 
+  // One batch of grouped aggregations for the whole fleet instead of a few queries per
+  // specialist: on the database the cost no longer grows with the number of specialists.
+  const TimePoint now = clock();
+  std::vector<std::string> valid_types;
+  for (const auto& t : types) {
+    if (is_valid_specialist_type(t)) {
+      valid_types.push_back(t);
+    }
+  }
+  std::optional<Error> batch_error;
+  std::map<std::string, FeedbackStats> batch;
+  if (!valid_types.empty()) {
+    // Any tracker serves to build the query; settings are what matter.
+    FeedbackQuery query;
+    query.window_end = now;
+    query.window_start = now - std::chrono::hours(24) * settings.feedback_window_days;
+    query.positive_min = settings.feedback_positive_min;
+    query.negative_max = settings.feedback_negative_max;
+    query.window_days = settings.feedback_window_days;
+    auto fetched = feedback.feedback_stats_many(valid_types, query);
+    if (fetched) {
+      batch = std::move(fetched).value();
+    } else {
+      batch_error = std::move(fetched).error();
+    }
+  }
+  auto feedback_of = [&](const std::string& t) -> Result<FeedbackStats> {
+    if (batch_error) {
+      return *batch_error;
+    }
+    auto it = batch.find(t);
+    return it == batch.end() ? FeedbackStats{} : it->second;
+  };
+
   auto work = [&]() {
     Result<CheckWorker> worker = make_worker();
     std::optional<CheckPipeline> pipeline;
@@ -120,7 +165,8 @@ std::vector<CheckOutcome> check_all(const std::vector<std::string>& types, int c
     }
     for (size_t i = next++; i < types.size(); i = next++) {
       if (pipeline) {
-        outcomes[i] = pipeline->check(types[i]);
+        const Result<FeedbackStats> stats = feedback_of(types[i]);
+        outcomes[i] = pipeline->check(types[i], &stats, now);
       } else {
         outcomes[i].specialist_type = types[i];
         outcomes[i].error = worker.error();

@@ -48,6 +48,15 @@ public:
 
   CheckOutcome check(const std::string& specialist_type);
 
+  // With feedback statistics fetched beforehand for the whole fleet (check_all) at time `now`;
+  // a null `prefetched` reads the specialist's own statistics.
+  CheckOutcome check(const std::string& specialist_type, const Result<FeedbackStats>* prefetched,
+                     TimePoint now);
+
+  // The feedback query of a window ending at `now`, for one specialist (or, with an empty type,
+  // for a batch).
+  FeedbackQuery feedback_query(const std::string& specialist_type, TimePoint now) const;
+
 private:
   Tracker& m_tracker;
   FeedbackStore& m_feedback;

@@ -12,7 +12,7 @@ namespace mm {
 
 struct GenerationRequest {
   std::string specialist_type;
-  int num_samples = 1000;            // DATASET_NUM_SAMPLES
+  int num_samples = 1000;             // DATASET_NUM_SAMPLES
   std::chrono::seconds timeout{1800}; // DATASET_GENERATION_TIMEOUT, for the whole step
 };
 
@@ -21,13 +21,13 @@ struct GenerationReport {
   Dataset dataset;
   int requested = 0;
   int accepted = 0;
-  int dropped_not_json = 0;     // an answer (or part of it) that is not JSON
-  int dropped_schema = 0;       // missing / extra / wrongly typed fields
-  int dropped_label = 0;        // unknown label
-  int dropped_implausible = 0;  // ranges or relations (core/plan_features.hpp)
-  int dropped_duplicate = 0;    // same features as an earlier row
-  int batches_failed = 0;       // requests that failed after retries
-  bool timed_out = false;       // the step's deadline stopped generation early
+  int dropped_not_json = 0;    // an answer (or part of it) that is not JSON
+  int dropped_schema = 0;      // missing / extra / wrongly typed fields
+  int dropped_label = 0;       // unknown label
+  int dropped_implausible = 0; // ranges or relations (core/plan_features.hpp)
+  int dropped_duplicate = 0;   // same features as an earlier row
+  int batches_failed = 0;      // requests that failed after retries
+  bool timed_out = false;      // the step's deadline stopped generation early
   double duration_s = 0.0;
   std::vector<std::string> examples_of_drops; // a few reasons, for the logs
 };

@@ -17,16 +17,16 @@ struct RetrainNotification {
   std::string trigger; // "degradation" | "forced"
   // success
   std::string run_id;
-  bool promoted = false;               // the candidate became production
-  std::optional<double> f1_before;     // production baseline's F1 (none: no baseline)
-  std::optional<double> f1_after;      // candidate's F1
-  std::string decision;                // the promotion gate's deciding rule
-  std::string model_version;           // registered version of the candidate, if any
+  bool promoted = false;           // the candidate became production
+  std::optional<double> f1_before; // production baseline's F1 (none: no baseline)
+  std::optional<double> f1_after;  // candidate's F1
+  std::string decision;            // the promotion gate's deciding rule
+  std::string model_version;       // registered version of the candidate, if any
   // failure
-  std::string failed_step;             // "dataset_generation", "training", ...
-  std::string error;                   // what failed (already free of secrets)
-  std::string what_to_do;              // the operator's next step
-  std::string mlflow_url;              // link to the run, masked
+  std::string failed_step; // "dataset_generation", "training", ...
+  std::string error;       // what failed (already free of secrets)
+  std::string what_to_do;  // the operator's next step
+  std::string mlflow_url;  // link to the run, masked
 };
 
 class Notifier {

@@ -41,6 +41,20 @@ struct TableFeedback : FeedbackStore {
   }
 };
 
+// Counts batch calls; can fail the whole batch.
+struct BatchFeedback : TableFeedback {
+  int batch_calls = 0;
+  std::optional<Error> batch_error;
+  Result<std::map<std::string, FeedbackStats>>
+  feedback_stats_many(const std::vector<std::string>& types, const FeedbackQuery& q) override {
+    ++batch_calls;
+    if (batch_error) {
+      return *batch_error;
+    }
+    return TableFeedback::feedback_stats_many(types, q);
+  }
+};
+
 struct RecordingSink : MetricsSink {
   std::map<std::string, std::vector<MetricFamily>> pushed;
   std::optional<Error> fail_with;
@@ -241,6 +255,37 @@ TEST(CheckAll, WorkerThatCannotStartFailsItsSpecialistsNotTheRun) {
   ASSERT_EQ(outcomes.size(), 2U);
   EXPECT_EQ(outcomes[0].exit_code(), 2);
   EXPECT_EQ(outcomes[1].specialist_type, "b");
+}
+
+TEST(CheckAll, ReadsFeedbackOnceForTheWholeFleet) {
+  BatchFeedback fb;
+  fb.by_type.emplace("a", stats(0.9, 5));
+  fb.by_type.emplace("b", stats(0.2, 5));
+  auto factory = []() -> Result<CheckWorker> {
+    auto t = std::make_unique<TableTracker>();
+    t->by_experiment.emplace("a-specialist", metrics(0.9, 0.9, 0.9));
+    t->by_experiment.emplace("b-specialist", metrics(0.9, 0.9, 0.9));
+    return CheckWorker{std::move(t), nullptr};
+  };
+  auto outcomes = check_all({"a", "b"}, 2, factory, fb, fixed_clock(), {});
+  EXPECT_EQ(fb.batch_calls, 1);
+  ASSERT_TRUE(outcomes[1].report);
+  EXPECT_TRUE(outcomes[1].report->is_degraded) << "b's bad feedback came through the batch";
+  EXPECT_EQ(outcomes[0].exit_code(), 0);
+}
+
+TEST(CheckAll, BatchFeedbackFailureMakesFeedbackUnavailableForAll) {
+  BatchFeedback fb;
+  fb.batch_error = Error::unavailable("MongoDB at mongodb://h down");
+  auto factory = []() -> Result<CheckWorker> {
+    auto t = std::make_unique<TableTracker>();
+    t->by_experiment.emplace("a-specialist", metrics(0.9, 0.9, 0.9));
+    return CheckWorker{std::move(t), nullptr};
+  };
+  auto outcomes = check_all({"a"}, 1, factory, fb, fixed_clock(), {});
+  ASSERT_TRUE(outcomes[0].report);
+  EXPECT_TRUE(outcomes[0].report->has_gap(DataGap::feedback_unavailable));
+  EXPECT_EQ(outcomes[0].exit_code(), 3);
 }
 
 } // namespace
