@@ -41,9 +41,8 @@ Status PushgatewaySink::push_group(const std::string& specialist_type,
   Result<HttpResponse> resp = m_http.send(req);
   if (!resp) {
     Error e = std::move(resp).error();
-    e.message = fmt::format("pushing metrics of '{}' to the Pushgateway failed: {}; check "
-                            "PROMETHEUS_PUSHGATEWAY_URL / --export-metrics and that the "
-                            "Pushgateway is running",
+    e.message = fmt::format("pushing metrics of '{}' to the Pushgateway failed: {} (the URL comes "
+                            "from --export-metrics or PROMETHEUS_PUSHGATEWAY_URL)",
                             specialist_type, e.message);
     return e;
   }
