@@ -562,7 +562,17 @@ std::vector<ConfigEntry> describe_config(const Config& config) {
   std::vector<ConfigEntry> out;
   for (const auto& [key, expected] : key_table()) {
     out.push_back({key.name, shown(key.get(config), key.show), shown(key.get(defaults), key.show),
-                   key.description, key.show == Show::secret});
+                   key.description, expected, key.show == Show::secret});
+  }
+  return out;
+}
+
+std::string configuration_reference_markdown() {
+  std::string out = "| variable | default | accepted values | what it is |\n|---|---|---|---|\n";
+  for (const auto& e : describe_config(Config{})) {
+    const std::string def = e.default_value.empty() ? "(empty)" : "`" + e.default_value + "`";
+    out += fmt::format("| `{}` | {} | {} | {}{} |\n", e.name, def, e.accepted, e.description,
+                       e.secret ? " (secret: never printed)" : "");
   }
   return out;
 }

@@ -101,8 +101,13 @@ struct ConfigEntry {
   std::string value;
   std::string default_value;
   std::string description;
+  std::string accepted; // what a valid value looks like
   bool secret = false;
 };
 std::vector<ConfigEntry> describe_config(const Config& config);
+
+// docs/configuration.md's table, generated from the key table (a unit test keeps the file equal
+// to this, so the documentation cannot drift from the code).
+std::string configuration_reference_markdown();
 
 } // namespace mm

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <map>
+#include <sstream>
 
 namespace mm {
 namespace {
@@ -179,6 +181,30 @@ TEST(Config, DescribeListsEveryVariableWithItsDefault) {
     }
   }
   EXPECT_TRUE(found);
+}
+
+} // namespace
+} // namespace mm
+
+namespace mm {
+namespace {
+
+// docs/configuration.md embeds the generated table between two markers; regenerate it with
+// `model-monitor config-reference` when a variable changes.
+TEST(Config, DocumentationListsEveryVariableExactly) {
+  std::ifstream in(std::string(MM_SOURCE_DIR) + "/docs/configuration.md");
+  ASSERT_TRUE(in) << "docs/configuration.md missing";
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string doc = ss.str();
+  const std::string begin = "<!-- BEGIN GENERATED: model-monitor config-reference -->\n";
+  const std::string end = "<!-- END GENERATED -->";
+  const auto b = doc.find(begin);
+  const auto e = doc.find(end);
+  ASSERT_NE(b, std::string::npos);
+  ASSERT_NE(e, std::string::npos);
+  EXPECT_EQ(doc.substr(b + begin.size(), e - b - begin.size()), configuration_reference_markdown())
+      << "docs/configuration.md is stale: run `model-monitor config-reference` and paste";
 }
 
 } // namespace
