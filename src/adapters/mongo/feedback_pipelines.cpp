@@ -1,0 +1,246 @@
+#include "adapters/mongo/feedback_pipelines.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <optional>
+#include <string>
+
+namespace mm::mongo {
+namespace {
+
+constexpr double k_rating_min = 0.0; // DESIGN §4: human_rating is a double in [0, 1]
+constexpr double k_rating_max = 1.0;
+// Integral doubles are exact up to 2^53; a count beyond that is not a count we can trust.
+constexpr double k_max_exact_double = 9007199254740992.0;
+constexpr std::size_t k_max_json_in_message = 300;
+
+std::string reply_excerpt(const bson_t* doc) {
+  std::string json = to_json(doc);
+  if (json.size() > k_max_json_in_message) {
+    json.resize(k_max_json_in_message);
+    json += "...";
+  }
+  return json;
+}
+
+// {specialist_type: T, submitted_at: {$gte: start, $lte: end}}: the two fields of the index
+// {specialist_type: 1, submitted_at: -1} (DESIGN §4), first, so the planner can use it.
+// Documents dated after window_end (clock skew, bad writers) fall outside, as do documents whose
+// submitted_at is missing or not a date (type bracketing again).
+void append_window(bson_t* match, const FeedbackQuery& query) {
+  bson_append_utf8(match, k_field_specialist_type, -1, query.specialist_type.data(),
+                   static_cast<int>(query.specialist_type.size()));
+  bson_t range;
+  bson_append_document_begin(match, k_field_submitted_at, -1, &range);
+  bson_append_date_time(&range, "$gte", -1, to_bson_date_ms(query.window_start));
+  bson_append_date_time(&range, "$lte", -1, to_bson_date_ms(query.window_end));
+  bson_append_document_end(match, &range);
+}
+
+// human_rating: {$gte: low, $lte|$lt: high, $not: {$type: "array"}}. See the header for why the
+// numeric bounds alone already exclude strings, booleans, null, NaN and missing ratings.
+void append_rating(bson_t* match, double low, const char* high_op, double high) {
+  bson_t cond;
+  bson_append_document_begin(match, k_field_human_rating, -1, &cond);
+  bson_append_double(&cond, "$gte", -1, low);
+  bson_append_double(&cond, high_op, -1, high);
+  bson_t not_array;
+  bson_append_document_begin(&cond, "$not", -1, &not_array);
+  bson_append_utf8(&not_array, "$type", -1, "array", -1);
+  bson_append_document_end(&cond, &not_array);
+  bson_append_document_end(match, &cond);
+}
+
+void append_match_stage(bson_t* pipeline, const char* index, const FeedbackQuery& query,
+                        RatingBand band) {
+  bson_t stage;
+  bson_t match;
+  bson_append_document_begin(pipeline, index, -1, &stage);
+  bson_append_document_begin(&stage, "$match", -1, &match);
+  append_window(&match, query);
+  switch (band) {
+  case RatingBand::all:
+    break;
+  case RatingBand::valid:
+    append_rating(&match, k_rating_min, "$lte", k_rating_max);
+    break;
+  case RatingBand::positive: // rating >= FEEDBACK_POSITIVE_MIN
+    append_rating(&match, query.positive_min, "$lte", k_rating_max);
+    break;
+  case RatingBand::negative: // rating < FEEDBACK_NEGATIVE_MAX
+    append_rating(&match, k_rating_min, "$lt", query.negative_max);
+    break;
+  }
+  bson_append_document_end(&stage, &match);
+  bson_append_document_end(pipeline, &stage);
+}
+
+// Reads a numeric field; decimal128 (which $sum returns when any input is decimal) via its
+// string form, parsed locale-independently.
+Result<double> number_of(const bson_iter_t& it_in, std::string_view field, const bson_t* doc) {
+  bson_iter_t it = it_in;
+  switch (bson_iter_type(&it)) {
+  case BSON_TYPE_INT32:
+    return static_cast<double>(bson_iter_int32(&it));
+  case BSON_TYPE_INT64:
+    return static_cast<double>(bson_iter_int64(&it));
+  case BSON_TYPE_DOUBLE:
+    return bson_iter_double(&it);
+  case BSON_TYPE_DECIMAL128: {
+    bson_decimal128_t dec;
+    bson_iter_decimal128(&it, &dec);
+    char text[BSON_DECIMAL128_STRING];
+    bson_decimal128_to_string(&dec, text);
+    const std::string_view sv(text);
+    double value = 0.0;
+    const auto [end, ec] = std::from_chars(sv.data(), sv.data() + sv.size(), value);
+    if (ec != std::errc() || end != sv.data() + sv.size()) {
+      return Error::bad_response("field '" + std::string(field) + "' holds decimal " +
+                                 std::string(sv) + ", not a usable number");
+    }
+    return value;
+  }
+  default:
+    return Error::bad_response("field '" + std::string(field) + "' is not a number in reply " +
+                               reply_excerpt(doc));
+  }
+}
+
+// The single value a one-number pipeline returns, or nullopt when it returned no document.
+Result<std::optional<double>> single_value(const std::vector<BsonPtr>& docs, const char* field) {
+  if (docs.empty()) {
+    return std::optional<double>{};
+  }
+  if (docs.size() > 1) {
+    return Error::bad_response("expected at most one document with '" + std::string(field) +
+                               "', got " + std::to_string(docs.size()) +
+                               "; first: " + reply_excerpt(docs.front().get()));
+  }
+  bson_iter_t it;
+  if (!bson_iter_init_find(&it, docs.front().get(), field)) {
+    return Error::bad_response("no field '" + std::string(field) + "' in reply " +
+                               reply_excerpt(docs.front().get()));
+  }
+  auto value = number_of(it, field, docs.front().get());
+  if (!value) {
+    return std::move(value).error();
+  }
+  if (!std::isfinite(*value) || *value < 0.0) {
+    return Error::bad_response("field '" + std::string(field) +
+                               "' is negative or not finite in reply " +
+                               reply_excerpt(docs.front().get()));
+  }
+  return std::optional<double>{*value};
+}
+
+} // namespace
+
+const char* to_string(RatingBand band) noexcept {
+  switch (band) {
+  case RatingBand::all:
+    return "all";
+  case RatingBand::valid:
+    return "valid";
+  case RatingBand::positive:
+    return "positive";
+  case RatingBand::negative:
+    return "negative";
+  }
+  return "all";
+}
+
+std::int64_t to_bson_date_ms(TimePoint t) {
+  return std::chrono::floor<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+Status validate(const FeedbackQuery& query) {
+  if (query.specialist_type.empty() ||
+      !bson_utf8_validate(query.specialist_type.data(), query.specialist_type.size(), false)) {
+    return Error::internal("feedback query without a valid specialist type");
+  }
+  const bool finite = std::isfinite(query.positive_min) && std::isfinite(query.negative_max);
+  if (!finite || query.negative_max < k_rating_min || query.positive_min > k_rating_max ||
+      query.negative_max > query.positive_min) {
+    return Error::config("feedback bands need 0 <= FEEDBACK_NEGATIVE_MAX (" +
+                         std::to_string(query.negative_max) + ") <= FEEDBACK_POSITIVE_MIN (" +
+                         std::to_string(query.positive_min) + ") <= 1");
+  }
+  if (query.window_start > query.window_end) {
+    return Error::internal("feedback window starts after it ends");
+  }
+  return ok_status();
+}
+
+BsonPtr count_pipeline(const FeedbackQuery& query, RatingBand band) {
+  BsonPtr command = make_bson();
+  bson_t pipeline;
+  bson_append_array_begin(command.get(), "pipeline", -1, &pipeline);
+  append_match_stage(&pipeline, "0", query, band);
+  bson_t count;
+  bson_append_document_begin(&pipeline, "1", -1, &count);
+  bson_append_utf8(&count, "$count", -1, k_count_field, -1);
+  bson_append_document_end(&pipeline, &count);
+  bson_append_array_end(command.get(), &pipeline);
+  return command;
+}
+
+BsonPtr rating_sum_pipeline(const FeedbackQuery& query) {
+  BsonPtr command = make_bson();
+  bson_t pipeline;
+  bson_append_array_begin(command.get(), "pipeline", -1, &pipeline);
+  append_match_stage(&pipeline, "0", query, RatingBand::valid);
+  bson_t stage;
+  bson_t group;
+  bson_t sum;
+  bson_append_document_begin(&pipeline, "1", -1, &stage);
+  bson_append_document_begin(&stage, "$group", -1, &group);
+  bson_append_null(&group, "_id", -1);
+  // The only accumulator of this $group: FerretDB v1 fills just the first one (see header).
+  bson_append_document_begin(&group, k_sum_field, -1, &sum);
+  bson_append_utf8(&sum, "$sum", -1, "$human_rating", -1);
+  bson_append_document_end(&group, &sum);
+  bson_append_document_end(&stage, &group);
+  bson_append_document_end(&pipeline, &stage);
+  bson_append_array_end(command.get(), &pipeline);
+  return command;
+}
+
+Result<std::int64_t> count_from_reply(const std::vector<BsonPtr>& docs) {
+  auto value = single_value(docs, k_count_field);
+  if (!value) {
+    return std::move(value).error();
+  }
+  if (!value->has_value()) {
+    return std::int64_t{0}; // $count emits no document when nothing matched
+  }
+  const double n = **value;
+  if (n != std::floor(n) || n > k_max_exact_double) {
+    return Error::bad_response("field 'count' is not a whole number: " + std::to_string(n));
+  }
+  return static_cast<std::int64_t>(n);
+}
+
+Result<double> sum_from_reply(const std::vector<BsonPtr>& docs) {
+  auto value = single_value(docs, k_sum_field);
+  if (!value) {
+    return std::move(value).error();
+  }
+  return value->value_or(0.0); // $group emits no document when nothing matched
+}
+
+FeedbackStats stats_from_counts(const WindowCounts& counts, int window_days) {
+  FeedbackStats stats;
+  stats.window_days = window_days;
+  stats.total_count = counts.valid;
+  stats.positive_count = counts.positive;
+  stats.negative_count = counts.negative;
+  stats.neutral_count = std::max<std::int64_t>(0, counts.valid - counts.positive - counts.negative);
+  stats.invalid_count = std::max<std::int64_t>(0, counts.all - counts.valid);
+  // Every valid rating is at most 1, so the sum cannot exceed the count unless a document went
+  // away between the two reads; keep the average inside [0, 1] in that case too.
+  stats.rating_sum = std::clamp(counts.rating_sum, 0.0, static_cast<double>(counts.valid));
+  return stats;
+}
+
+} // namespace mm::mongo

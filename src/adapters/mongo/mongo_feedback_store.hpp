@@ -1,0 +1,36 @@
+#pragma once
+// FeedbackStore over MongoDB: window statistics of specialist_feedback computed by the server
+// (DESIGN §4). Read only: feedback is never modified.
+
+#include "adapters/mongo/mongo_pool.hpp"
+#include "ports/feedback_store.hpp"
+
+#include <chrono>
+#include <string>
+
+namespace mm {
+
+class MongoFeedbackStore : public FeedbackStore {
+public:
+  // Server-side limit of each aggregation (maxTimeMS): on an indexed 30-day window each takes
+  // milliseconds, so 20 s means the server is in trouble, reported as a timeout.
+  static constexpr std::chrono::milliseconds k_default_query_timeout{20000};
+
+  // `pool` must outlive the store. database: MONGODB_DATABASE (neural_hive); collection:
+  // FEEDBACK_MONGODB_COLLECTION (specialist_feedback).
+  MongoFeedbackStore(MongoPool& pool, std::string database, std::string collection,
+                     std::chrono::milliseconds query_timeout = k_default_query_timeout);
+
+  // Thread-safe (each call leases its own client). Errors: unavailable (server unreachable),
+  // timeout, config (credentials refused, inconsistent bands), bad_response (a reply we cannot
+  // read, or a server that refuses the pipeline).
+  Result<FeedbackStats> feedback_stats(const FeedbackQuery& query) override;
+
+private:
+  MongoPool& m_pool;
+  std::string m_database;
+  std::string m_collection;
+  std::chrono::milliseconds m_query_timeout;
+};
+
+} // namespace mm
