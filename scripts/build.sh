@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Configures and builds model-monitor. BUILD_DIR (default build), BUILD_TYPE (default Release),
+# extra CMake arguments after the options.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BUILD_DIR="${BUILD_DIR:-$ROOT/build}"
+BUILD_TYPE="${BUILD_TYPE:-Release}"
+cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE="$BUILD_TYPE" \
+  -DMM_WERROR="${MM_WERROR:-ON}" "$@" >/dev/null
+cmake --build "$BUILD_DIR" -j "$(nproc)"

@@ -1,0 +1,125 @@
+#include "app/check_command.hpp"
+
+#include "adapters/mongo/mongo_feedback_store.hpp"
+#include "adapters/mongo/mongo_pool.hpp"
+#include "adapters/pushgateway/pushgateway_sink.hpp"
+#include "app/wiring.hpp"
+#include "core/redact.hpp"
+#include "core/specialist.hpp"
+
+#include <chrono>
+#include <fmt/format.h>
+
+namespace mm {
+
+namespace {
+
+CheckSettings settings_from(const Config& c) {
+  CheckSettings s;
+  s.thresholds = c.thresholds;
+  s.feedback_window_days = c.feedback_window_days;
+  s.feedback_positive_min = c.feedback_positive_min;
+  s.feedback_negative_max = c.feedback_negative_max;
+  s.production_alias = c.model_production_alias;
+  s.model_name_template = c.model_name_template;
+  s.runs_limit = c.mlflow_runs_limit;
+  return s;
+}
+
+} // namespace
+
+Result<CheckRun> run_check(const Config& config, const CheckRequest& request, Logger& log) {
+  const bool all = request.specialist_type == "all";
+  if (!all && !is_valid_specialist_type(request.specialist_type)) {
+    return Error::config(fmt::format("invalid --specialist-type '{}': expected 'all' or a name "
+                                     "matching [a-z][a-z0-9_-]{{0,62}}",
+                                     request.specialist_type));
+  }
+  const std::string push_url =
+      request.export_url.empty() ? config.pushgateway_url : request.export_url;
+  if (!push_url.empty() && !(push_url.starts_with("http://") || push_url.starts_with("https://"))) {
+    return Error::config(fmt::format("invalid --export-metrics '{}': expected an http:// or "
+                                     "https:// URL of a Pushgateway",
+                                     mask_uri_credentials(push_url)));
+  }
+  const int concurrency =
+      request.concurrency > 0 ? request.concurrency : config.monitor_concurrency;
+
+  std::vector<std::string> types;
+  if (!all) {
+    types.push_back(request.specialist_type);
+  } else if (request.discover) {
+    auto tracker = make_tracker(config);
+    auto found = tracker->discover_specialists(config.model_name_template);
+    if (!found) {
+      return std::move(found).error();
+    }
+    types = std::move(found).value();
+    log.info("specialists_discovered", {{"count", static_cast<long long>(types.size())},
+                                        {"template", config.model_name_template}});
+    if (types.empty()) {
+      return Error::not_found(fmt::format(
+          "no registered model matches MLFLOW_MODEL_NAME_TEMPLATE='{}' at {}; register the "
+          "specialists' models or use SPECIALIST_TYPES without --discover",
+          config.model_name_template, mask_uri_credentials(config.mlflow_tracking_uri)));
+    }
+  } else {
+    types = config.specialist_types;
+  }
+
+  MongoPoolOptions pool_options;
+  pool_options.max_pool_size = static_cast<std::uint32_t>(std::max(concurrency, 1));
+  auto pool = MongoPool::create(config.mongodb_uri, pool_options);
+  if (!pool) {
+    return std::move(pool).error();
+  }
+  MongoFeedbackStore feedback(**pool, config.mongodb_database, config.feedback_collection);
+
+  log.info("check_started",
+           {{"specialists", static_cast<long long>(types.size())},
+            {"concurrency", static_cast<long long>(concurrency)},
+            {"mlflow", mask_uri_credentials(config.mlflow_tracking_uri)},
+            {"mongodb", (*pool)->masked_uri()},
+            {"pushgateway", push_url.empty() ? std::string("-") : mask_uri_credentials(push_url)}});
+
+  CheckWorkerFactory factory = [&]() -> Result<CheckWorker> {
+    CheckWorker w;
+    w.tracker = make_tracker(config);
+    if (!push_url.empty()) {
+      w.metrics = std::make_unique<PushgatewaySink>(push_url, pushgateway_http_options());
+    }
+    return w;
+  };
+  Clock clock = [] { return std::chrono::system_clock::now(); };
+
+  auto on_done = [&](const CheckOutcome& o) {
+    if (o.report) {
+      log.info("specialist_checked", {{"specialist_type", o.specialist_type},
+                                      {"aggregate_score", o.report->aggregate_score},
+                                      {"is_degraded", o.report->is_degraded},
+                                      {"run_id", o.report->mlflow.run_id},
+                                      {"duration_ms", o.duration_ms}});
+    }
+    if (o.error) {
+      log.error(o.report ? "feedback_unavailable" : "specialist_check_failed",
+                {{"specialist_type", o.specialist_type},
+                 {"error_kind", to_string(o.error->kind)},
+                 {"error", o.error->message}});
+    }
+    if (o.push_error) {
+      log.error("metrics_push_failed",
+                {{"specialist_type", o.specialist_type}, {"error", o.push_error->message}});
+    }
+  };
+
+  CheckRun run;
+  run.single = !all;
+  run.outcomes =
+      check_all(types, concurrency, factory, feedback, clock, settings_from(config), on_done);
+  run.exit_code = worst_exit_code(run.outcomes);
+  log.info("check_finished", {{"specialists", static_cast<long long>(run.outcomes.size())},
+                              {"exit_code", static_cast<long long>(run.exit_code)}});
+  return run;
+}
+
+} // namespace mm
