@@ -1,6 +1,7 @@
 #include "app/check_command.hpp"
 
 #include "adapters/mongo/mongo_feedback_store.hpp"
+#include "adapters/mongo/mongo_log.hpp"
 #include "adapters/mongo/mongo_pool.hpp"
 #include "adapters/pushgateway/pushgateway_sink.hpp"
 #include "app/wiring.hpp"
@@ -66,6 +67,17 @@ Result<CheckRun> run_check(const Config& config, const CheckRequest& request, Lo
   } else {
     types = config.specialist_types;
   }
+
+  // libmongoc's own warnings become our log events (never raw lines on stdout/stderr, which
+  // would break JSON logs and the JSON report). Reset before `log` can go away.
+  set_mongo_log_sink([&log](MongoLogLevel level, std::string_view domain, std::string_view msg) {
+    if (level == MongoLogLevel::error || level == MongoLogLevel::warning) {
+      log.warn("mongodb_driver", {{"domain", std::string(domain)}, {"message", std::string(msg)}});
+    }
+  });
+  struct ResetSink {
+    ~ResetSink() { set_mongo_log_sink({}); }
+  } reset_sink;
 
   MongoPoolOptions pool_options;
   pool_options.max_pool_size = static_cast<std::uint32_t>(std::max(concurrency, 1));
