@@ -13,7 +13,22 @@ namespace mm {
 
 enum class RunStatus { running, scheduled, finished, failed, killed };
 
-const char* to_string(RunStatus s) noexcept;
+// MLflow's RunStatus names (REST API "RunStatus").
+inline const char* to_string(RunStatus s) noexcept {
+  switch (s) {
+  case RunStatus::running:
+    return "RUNNING";
+  case RunStatus::scheduled:
+    return "SCHEDULED";
+  case RunStatus::finished:
+    return "FINISHED";
+  case RunStatus::failed:
+    return "FAILED";
+  case RunStatus::killed:
+    return "KILLED";
+  }
+  return "RUNNING";
+}
 
 struct RunState {
   std::string run_id;
