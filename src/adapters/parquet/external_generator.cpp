@@ -1,0 +1,133 @@
+#include "adapters/parquet/external_generator.hpp"
+
+#include "adapters/parquet/parquet_dataset.hpp"
+
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+extern char** environ; // NOLINT(readability-redundant-declaration): POSIX
+
+namespace mm {
+
+ExternalCommandGenerator::ExternalCommandGenerator(std::string command,
+                                                   std::filesystem::path scratch_dir)
+    : m_command(std::move(command)), m_scratch_dir(std::move(scratch_dir)) {}
+
+namespace {
+
+struct SpawnResources {
+  posix_spawn_file_actions_t actions{};
+  posix_spawnattr_t attr{};
+  SpawnResources() {
+    posix_spawn_file_actions_init(&actions);
+    posix_spawnattr_init(&attr);
+  }
+  ~SpawnResources() {
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attr);
+  }
+  SpawnResources(const SpawnResources&) = delete;
+  SpawnResources& operator=(const SpawnResources&) = delete;
+};
+
+} // namespace
+
+Result<GenerationReport> ExternalCommandGenerator::generate(const GenerationRequest& request) {
+  const auto started = std::chrono::steady_clock::now();
+  std::error_code ec;
+  std::filesystem::create_directories(m_scratch_dir, ec);
+  const std::filesystem::path output =
+      m_scratch_dir / fmt::format("external-{}-{}.parquet", request.specialist_type, ::getpid());
+  std::filesystem::remove(output, ec);
+  const std::filesystem::path log = std::filesystem::path(output).replace_extension(".log");
+
+  std::vector<std::string> env_strings;
+  for (char** e = environ; *e != nullptr; ++e) {
+    env_strings.emplace_back(*e);
+  }
+  env_strings.push_back("MM_DATASET_OUTPUT=" + output.string());
+  env_strings.push_back("MM_SPECIALIST_TYPE=" + request.specialist_type);
+  env_strings.push_back("MM_DATASET_NUM_SAMPLES=" + std::to_string(request.num_samples));
+  std::vector<char*> envp;
+  for (auto& s : env_strings) {
+    envp.push_back(s.data());
+  }
+  envp.push_back(nullptr);
+  std::string sh = "/bin/sh";
+  std::string dash_c = "-c";
+  std::string cmd = m_command;
+  std::vector<char*> argv = {sh.data(), dash_c.data(), cmd.data(), nullptr};
+
+  SpawnResources res;
+  posix_spawn_file_actions_addopen(&res.actions, 0, "/dev/null", O_RDONLY, 0);
+  const std::string log_path = log.string();
+  posix_spawn_file_actions_addopen(&res.actions, 1, log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0640);
+  posix_spawn_file_actions_adddup2(&res.actions, 1, 2);
+  posix_spawnattr_setflags(&res.attr, POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setpgroup(&res.attr, 0);
+  pid_t pid = 0;
+  const int rc = posix_spawn(&pid, "/bin/sh", &res.actions, &res.attr, argv.data(), envp.data());
+  if (rc != 0) {
+    return Error::config(
+        fmt::format("cannot run DATASET_GENERATOR_COMMAND: {}", std::strerror(rc)));
+  }
+  const auto deadline = started + request.timeout;
+  int status = 0;
+  bool timed_out = false;
+  while (true) {
+    const pid_t r = waitpid(pid, &status, WNOHANG);
+    if (r == pid) {
+      break;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      ::kill(-pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      timed_out = true;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  if (timed_out) {
+    return Error::timeout(fmt::format(
+        "DATASET_GENERATOR_COMMAND did not finish within DATASET_GENERATION_TIMEOUT={} s and was "
+        "killed; its output is in {}",
+        request.timeout.count(), log.string()));
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    return Error::bad_response(fmt::format(
+        "DATASET_GENERATOR_COMMAND failed (exit status {}); its output is in {}",
+        WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), log.string()));
+  }
+  Result<DatasetReadReport> read = read_dataset(output);
+  if (!read) {
+    return Error::bad_response(fmt::format("DATASET_GENERATOR_COMMAND wrote no valid dataset at "
+                                           "MM_DATASET_OUTPUT: {}",
+                                           read.error().message));
+  }
+  GenerationReport report;
+  report.dataset = std::move(read->dataset);
+  report.dataset.metadata.specialist_type = request.specialist_type;
+  if (report.dataset.metadata.provider.empty()) {
+    report.dataset.metadata.provider = "external";
+  }
+  for (auto& row : report.dataset.rows) {
+    row.source = RowSource::llm; // generated rows, whatever produced them
+  }
+  report.requested = request.num_samples;
+  report.accepted = static_cast<int>(report.dataset.rows.size());
+  report.duration_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  report.examples_of_drops = read->warnings;
+  std::filesystem::remove(output, ec);
+  return report;
+}
+
+} // namespace mm

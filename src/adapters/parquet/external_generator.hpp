@@ -1,0 +1,29 @@
+#pragma once
+// DatasetGenerator that runs a team's own generator (DATASET_GENERATOR_COMMAND) instead of the
+// built-in LLM one (DESIGN §5). The command runs through /bin/sh with our environment plus:
+//   MM_DATASET_OUTPUT        the Parquet file it must write (DESIGN §5 schema)
+//   MM_SPECIALIST_TYPE       the specialist
+//   MM_DATASET_NUM_SAMPLES   rows wanted
+// It gets DATASET_GENERATION_TIMEOUT; past it, its process group is killed. Its output is read
+// and validated like ours (schema, row count, label set).
+
+#include "ports/dataset_generator.hpp"
+
+#include <filesystem>
+#include <string>
+
+namespace mm {
+
+class ExternalCommandGenerator : public DatasetGenerator {
+public:
+  // scratch_dir: where the command's output goes before it is merged.
+  ExternalCommandGenerator(std::string command, std::filesystem::path scratch_dir);
+
+  Result<GenerationReport> generate(const GenerationRequest& request) override;
+
+private:
+  std::string m_command;
+  std::filesystem::path m_scratch_dir;
+};
+
+} // namespace mm
