@@ -67,7 +67,9 @@ def make_authenticator():
             return AuthResult(success=True, auth_data=auth_data)
         ok = (auth_data.login.decode("utf-8", "replace") == want_user
               and auth_data.password.decode("utf-8", "replace") == want_pass)
-        return AuthResult(success=ok, auth_data=auth_data if ok else None)
+        # handled=False on failure: aiosmtpd then answers "535 5.7.8"; with handled=True it sends
+        # nothing and the client hangs until its timeout.
+        return AuthResult(success=ok, handled=ok, auth_data=auth_data if ok else None)
 
     return authenticator
 
