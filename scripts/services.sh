@@ -4,6 +4,9 @@
 #   ferretdb     FerretDB (MongoDB wire protocol, SQLite), port MM_FERRETDB_PORT (27117)
 #   pushgateway  Prometheus Pushgateway (in memory), port MM_PUSHGATEWAY_PORT (19091)
 #   smtp         SMTP sink (scripts/smtp_sink.py), port MM_SMTP_PORT (10025), spool $MM_RUN_DIR/smtp
+#   slack        stand-in of a Slack incoming webhook (scripts/slack_standin.py), MM_SLACK_PORT (18081)
+#   llm          stand-in of Ollama / OpenAI / Anthropic (scripts/llm_standin.py), MM_LLM_PORT (11435)
+#                (Slack and hosted LLMs cannot run here; the stand-ins answer with the APIs' shapes)
 #
 #   scripts/services.sh start [SERVICE...]    start what is not healthy yet, wait until all are ready
 #   scripts/services.sh stop [SERVICE...]     stop what we started (safe when nothing runs)
@@ -45,9 +48,12 @@ MLFLOW_PORT="${MM_MLFLOW_PORT:-15000}"
 FERRETDB_PORT="${MM_FERRETDB_PORT:-27117}"
 PUSHGATEWAY_PORT="${MM_PUSHGATEWAY_PORT:-19091}"
 SMTP_PORT="${MM_SMTP_PORT:-10025}"
+SLACK_PORT="${MM_SLACK_PORT:-18081}"
+LLM_PORT="${MM_LLM_PORT:-11435}"
+SLACK_PATH="/services/T000/B000/XXXX"
 START_TIMEOUT="${MM_START_TIMEOUT:-90}"
 
-SERVICES=(mlflow ferretdb pushgateway smtp)
+SERVICES=(mlflow ferretdb pushgateway smtp slack llm)
 PID_DIR="$MM_RUN_DIR/pids"
 LOG_DIR="$MM_RUN_DIR/logs"
 # Each service runs in (and keeps its data under) $MM_RUN_DIR/<service>, which MM_RESET=1 wipes.
@@ -65,6 +71,8 @@ port_of() {
     ferretdb) echo "$FERRETDB_PORT" ;;
     pushgateway) echo "$PUSHGATEWAY_PORT" ;;
     smtp) echo "$SMTP_PORT" ;;
+    slack) echo "$SLACK_PORT" ;;
+    llm) echo "$LLM_PORT" ;;
   esac
 }
 
@@ -74,6 +82,8 @@ url_of() {
     ferretdb) echo "mongodb://$HOST:$FERRETDB_PORT/" ;;
     pushgateway) echo "http://$HOST:$PUSHGATEWAY_PORT" ;;
     smtp) echo "smtp://$HOST:$SMTP_PORT" ;;
+    slack) echo "http://$HOST:$SLACK_PORT$SLACK_PATH" ;;
+    llm) echo "http://$HOST:$LLM_PORT" ;;
   esac
 }
 
@@ -84,6 +94,8 @@ cmd_marker() {
     ferretdb) echo "ferretdb" ;;
     pushgateway) echo "pushgateway" ;;
     smtp) echo "smtp_sink.py" ;;
+    slack) echo "slack_standin.py" ;;
+    llm) echo "llm_standin.py" ;;
   esac
 }
 
@@ -121,6 +133,7 @@ healthy() {
     ferretdb) tcp_open "$FERRETDB_PORT" ;;
     pushgateway) curl -sf --max-time 3 -o /dev/null "http://$HOST:$PUSHGATEWAY_PORT/-/ready" ;;
     smtp) smtp_banner_ok ;;
+    slack | llm) tcp_open "$(port_of "$1")" ;;
   esac
 }
 
@@ -155,6 +168,17 @@ build_cmd() {
     smtp)
       CMD=("$MM_VENV/bin/python" "$ROOT/scripts/smtp_sink.py"
         --host "$HOST" --port "$SMTP_PORT" --spool "$MM_RUN_DIR/smtp")
+      ;;
+    slack)
+      CMD=("$MM_VENV/bin/python" "$ROOT/scripts/slack_standin.py"
+        --host "$HOST" --port "$SLACK_PORT" --path "$SLACK_PATH"
+        --record "$MM_RUN_DIR/slack/requests.jsonl")
+      ;;
+    llm)
+      # The keys the stand-in accepts; the demo exports the same ones.
+      CMD=("$MM_VENV/bin/python" "$ROOT/scripts/llm_standin.py"
+        --host "$HOST" --port "$LLM_PORT" --record "$MM_RUN_DIR/llm/requests.jsonl"
+        --openai-key sk-local-standin --anthropic-key sk-ant-local-standin)
       ;;
   esac
 }
@@ -294,6 +318,10 @@ cmd_env() {
   printf 'export SMTP_HOST=%q\n' "$HOST"
   printf 'export SMTP_PORT=%q\n' "$SMTP_PORT"
   printf 'export MM_SMTP_SPOOL=%q\n' "$MM_RUN_DIR/smtp"
+  printf 'export SLACK_WEBHOOK_URL=%q\n' "http://$HOST:$SLACK_PORT$SLACK_PATH"
+  printf 'export MM_SLACK_RECORD=%q\n' "$MM_RUN_DIR/slack/requests.jsonl"
+  printf 'export MM_LLM_STANDIN_URL=%q\n' "http://$HOST:$LLM_PORT"
+  printf 'export MM_LLM_RECORD=%q\n' "$MM_RUN_DIR/llm/requests.jsonl"
 }
 
 with_lock() {
@@ -305,7 +333,7 @@ with_lock() {
 }
 
 usage() {
-  sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 command="${1:-}"
