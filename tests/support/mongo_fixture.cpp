@@ -175,6 +175,110 @@ std::string FeedbackDoc::json() const {
 }
 
 // ---------------------------------------------------------------------------------------------
+// OpinionDoc
+
+OpinionDoc::OpinionDoc()
+    : m_opinion_id("op-" + unique_suffix()), m_plan_id("plan-" + unique_suffix()),
+      m_created_at(std::chrono::system_clock::now()) {
+  m_values[0] = static_cast<double>(++g_counter); // num_tasks: unique, tells rows apart
+  for (std::size_t i = 1; i < m_values.size(); ++i) {
+    m_values[i] = static_cast<double>(i + 1) / 2.0;
+  }
+}
+
+OpinionDoc OpinionDoc::of(const FeedbackDoc& feedback) {
+  OpinionDoc doc;
+  doc.m_opinion_id = feedback.opinion_id();
+  doc.m_plan_id = feedback.plan_id();
+  doc.m_specialist_type = feedback.specialist_type();
+  return doc;
+}
+
+OpinionDoc& OpinionDoc::opinion_id(std::string v) {
+  m_opinion_id = std::move(v);
+  return *this;
+}
+OpinionDoc& OpinionDoc::plan_id(std::string v) {
+  m_plan_id = std::move(v);
+  return *this;
+}
+OpinionDoc& OpinionDoc::specialist_type(std::string v) {
+  m_specialist_type = std::move(v);
+  return *this;
+}
+OpinionDoc& OpinionDoc::recommendation(std::string v) {
+  m_recommendation = std::move(v);
+  return *this;
+}
+OpinionDoc& OpinionDoc::created_at(TimePoint v) {
+  m_created_at = v;
+  return *this;
+}
+OpinionDoc& OpinionDoc::feature(std::string_view name, double v) {
+  for (std::size_t i = 0; i < k_feature_names.size(); ++i) {
+    if (k_feature_names[i] == name) {
+      m_values[i] = v;
+      m_overrides.erase(std::string(name));
+      return *this;
+    }
+  }
+  m_overrides[std::string(name)] = R"({"$numberDouble": ")" + shortest(v) + R"("})";
+  return *this;
+}
+OpinionDoc& OpinionDoc::feature_json(std::string_view name, std::string json_value) {
+  m_overrides[std::string(name)] = std::move(json_value);
+  return *this;
+}
+OpinionDoc& OpinionDoc::without_feature(std::string_view name) {
+  m_overrides[std::string(name)] = std::nullopt;
+  return *this;
+}
+OpinionDoc& OpinionDoc::features_json(std::string json_value) {
+  m_features_json = std::move(json_value);
+  m_has_features = true;
+  return *this;
+}
+OpinionDoc& OpinionDoc::without_features() {
+  m_has_features = false;
+  return *this;
+}
+
+std::string OpinionDoc::json() const {
+  using nlohmann::ordered_json;
+  const auto ms =
+      std::chrono::floor<std::chrono::milliseconds>(m_created_at.time_since_epoch()).count();
+  ordered_json j;
+  j["opinion_id"] = m_opinion_id;
+  j["plan_id"] = m_plan_id;
+  j["specialist_type"] = m_specialist_type;
+  j["recommendation"] = m_recommendation;
+  j["confidence_score"] = {{"$numberDouble", "0.9"}};
+  if (m_has_features && m_features_json) {
+    j["features"] = ordered_json::parse(*m_features_json);
+  } else if (m_has_features) {
+    ordered_json features = ordered_json::object();
+    for (std::size_t i = 0; i < k_feature_names.size(); ++i) {
+      const std::string name(k_feature_names[i]);
+      const auto o = m_overrides.find(name);
+      if (o == m_overrides.end()) {
+        // Explicit $numberDouble, as FeedbackDoc::rating: every default is a BSON double.
+        features[name] = {{"$numberDouble", shortest(m_values[i])}};
+      } else if (o->second) {
+        features[name] = ordered_json::parse(*o->second);
+      }
+    }
+    for (const auto& [name, value] : m_overrides) {
+      if (!features.contains(name) && value) {
+        features[name] = ordered_json::parse(*value);
+      }
+    }
+    j["features"] = std::move(features);
+  }
+  j["created_at"] = {{"$date", {{"$numberLong", std::to_string(ms)}}}};
+  return j.dump();
+}
+
+// ---------------------------------------------------------------------------------------------
 // MongoTest
 
 void MongoTest::SetUp() {
@@ -242,21 +346,44 @@ void MongoTest::insert(const FeedbackDoc& doc) {
 }
 
 void MongoTest::insert(const std::vector<FeedbackDoc>& docs) {
-  if (docs.empty()) {
+  std::vector<std::string> jsons;
+  for (const auto& d : docs) {
+    jsons.push_back(d.json());
+  }
+  insert_json_into(k_collection, jsons);
+}
+
+void MongoTest::insert(const OpinionDoc& doc) {
+  insert_json_into(k_opinions_collection, {doc.json()});
+}
+
+void MongoTest::insert(const std::vector<OpinionDoc>& docs) {
+  std::vector<std::string> jsons;
+  for (const auto& d : docs) {
+    jsons.push_back(d.json());
+  }
+  insert_json_into(k_opinions_collection, jsons);
+}
+
+void MongoTest::insert_json_into(std::string_view collection,
+                                 const std::vector<std::string>& jsons) {
+  if (jsons.empty()) {
     return;
   }
   std::vector<mongo::BsonPtr> owned;
   mongo::BsonRefs ptrs;
-  for (const auto& d : docs) {
-    owned.push_back(parse_json(d.json()));
+  for (const auto& j : jsons) {
+    owned.push_back(parse_json(j));
     ASSERT_TRUE(owned.back());
     ptrs.push_back(owned.back().get());
   }
+  mongo::CollectionPtr target = open(collection);
   bson_error_t error{};
   mongo::ReplyBson reply;
-  ASSERT_TRUE(mongoc_collection_insert_many(collection(), ptrs.data(), ptrs.size(), nullptr,
+  ASSERT_TRUE(mongoc_collection_insert_many(target.get(), ptrs.data(), ptrs.size(), nullptr,
                                             reply.get(), &error))
-      << "insert_many failed: " << error.message << " " << mongo::to_json(reply.get());
+      << "insert_many into " << collection << " failed: " << error.message << " "
+      << mongo::to_json(reply.get());
 }
 
 void MongoTest::insert_json(std::string_view json) {
@@ -296,15 +423,63 @@ void MongoTest::create_feedback_indexes() {
 }
 
 std::int64_t MongoTest::count(std::string_view filter_json) {
+  return count_in(k_collection, filter_json);
+}
+
+std::int64_t MongoTest::count_in(std::string_view collection, std::string_view filter_json) {
   mongo::BsonPtr filter = parse_json(filter_json);
   if (!filter) {
     return -1;
   }
+  mongo::CollectionPtr target = open(collection);
   bson_error_t error{};
-  const std::int64_t n = mongoc_collection_count_documents(collection(), filter.get(), nullptr,
+  const std::int64_t n = mongoc_collection_count_documents(target.get(), filter.get(), nullptr,
                                                            nullptr, nullptr, &error);
   EXPECT_GE(n, 0) << "count_documents failed: " << error.message;
   return n;
+}
+
+std::vector<std::string> MongoTest::find_json(std::string_view collection,
+                                              std::string_view filter_json) {
+  std::vector<std::string> out;
+  mongo::BsonPtr filter = parse_json(filter_json);
+  if (!filter) {
+    return out;
+  }
+  mongo::BsonPtr opts = parse_json(R"({"sort": {"_id": 1}})");
+  mongo::CollectionPtr target = open(collection);
+  mongo::CursorPtr cursor(
+      mongoc_collection_find_with_opts(target.get(), filter.get(), opts.get(), nullptr));
+  const bson_t* doc = nullptr;
+  while (mongoc_cursor_next(cursor.get(), &doc)) {
+    out.push_back(mongo::to_json(doc));
+  }
+  bson_error_t error{};
+  EXPECT_FALSE(mongoc_cursor_error(cursor.get(), &error)) << "find failed: " << error.message;
+  return out;
+}
+
+std::vector<std::string> MongoTest::index_names(std::string_view collection) {
+  std::vector<std::string> out;
+  mongo::CollectionPtr target = open(collection);
+  mongo::CursorPtr cursor(mongoc_collection_find_indexes_with_opts(target.get(), nullptr));
+  const bson_t* doc = nullptr;
+  while (mongoc_cursor_next(cursor.get(), &doc)) {
+    bson_iter_t it;
+    if (bson_iter_init_find(&it, doc, "name") && BSON_ITER_HOLDS_UTF8(&it)) {
+      out.emplace_back(bson_iter_utf8(&it, nullptr));
+    }
+  }
+  bson_error_t error{};
+  EXPECT_FALSE(mongoc_cursor_error(cursor.get(), &error))
+      << "listIndexes failed: " << error.message;
+  return out;
+}
+
+mongo::CollectionPtr MongoTest::open(std::string_view collection) {
+  const std::string name(collection);
+  return mongo::CollectionPtr(
+      mongoc_client_get_collection(m_client.get(), m_database.c_str(), name.c_str()));
 }
 
 int closed_local_port() {

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <optional>
+#include <set>
 #include <string>
 
 namespace mm::mongo {
@@ -28,9 +29,25 @@ std::string reply_excerpt(const bson_t* doc) {
 // {specialist_type: 1, submitted_at: -1} (DESIGN §4), first, so the planner can use it.
 // Documents dated after window_end (clock skew, bad writers) fall outside, as do documents whose
 // submitted_at is missing or not a date (type bracketing again).
-void append_window(bson_t* match, const FeedbackQuery& query) {
-  bson_append_utf8(match, k_field_specialist_type, -1, query.specialist_type.data(),
-                   static_cast<int>(query.specialist_type.size()));
+// `in_types` empty: the query's one type, by equality; otherwise {$in: in_types}.
+void append_window(bson_t* match, const FeedbackQuery& query,
+                   std::span<const std::string> in_types) {
+  if (in_types.empty()) {
+    bson_append_utf8(match, k_field_specialist_type, -1, query.specialist_type.data(),
+                     static_cast<int>(query.specialist_type.size()));
+  } else {
+    bson_t in;
+    bson_t list;
+    bson_append_document_begin(match, k_field_specialist_type, -1, &in);
+    bson_append_array_begin(&in, "$in", -1, &list);
+    for (std::size_t i = 0; i < in_types.size(); ++i) {
+      const std::string key = std::to_string(i);
+      bson_append_utf8(&list, key.c_str(), -1, in_types[i].data(),
+                       static_cast<int>(in_types[i].size()));
+    }
+    bson_append_array_end(&in, &list);
+    bson_append_document_end(match, &in);
+  }
   bson_t range;
   bson_append_document_begin(match, k_field_submitted_at, -1, &range);
   bson_append_date_time(&range, "$gte", -1, to_bson_date_ms(query.window_start));
@@ -52,13 +69,14 @@ void append_rating(bson_t* match, double low, const char* high_op, double high) 
   bson_append_document_end(match, &cond);
 }
 
-void append_match_stage(bson_t* pipeline, const char* index, const FeedbackQuery& query,
-                        RatingBand band) {
+// Stage "0" of every pipeline. `in_types` as append_window.
+void append_match_stage(bson_t* pipeline, const FeedbackQuery& query, RatingBand band,
+                        std::span<const std::string> in_types = {}) {
   bson_t stage;
   bson_t match;
-  bson_append_document_begin(pipeline, index, -1, &stage);
+  bson_append_document_begin(pipeline, "0", -1, &stage);
   bson_append_document_begin(&stage, "$match", -1, &match);
-  append_window(&match, query);
+  append_window(&match, query, in_types);
   switch (band) {
   case RatingBand::all:
     break;
@@ -107,6 +125,24 @@ Result<double> number_of(const bson_iter_t& it_in, std::string_view field, const
   }
 }
 
+// The value of `field` in one reply document: a finite, non-negative number.
+Result<double> value_of(const bson_t* doc, const char* field) {
+  bson_iter_t it;
+  if (!bson_iter_init_find(&it, doc, field)) {
+    return Error::bad_response("no field '" + std::string(field) + "' in reply " +
+                               reply_excerpt(doc));
+  }
+  auto value = number_of(it, field, doc);
+  if (!value) {
+    return std::move(value).error();
+  }
+  if (!std::isfinite(*value) || *value < 0.0) {
+    return Error::bad_response("field '" + std::string(field) +
+                               "' is negative or not finite in reply " + reply_excerpt(doc));
+  }
+  return value;
+}
+
 // The single value a one-number pipeline returns, or nullopt when it returned no document.
 Result<std::optional<double>> single_value(const std::vector<BsonPtr>& docs, const char* field) {
   if (docs.empty()) {
@@ -117,21 +153,117 @@ Result<std::optional<double>> single_value(const std::vector<BsonPtr>& docs, con
                                "', got " + std::to_string(docs.size()) +
                                "; first: " + reply_excerpt(docs.front().get()));
   }
-  bson_iter_t it;
-  if (!bson_iter_init_find(&it, docs.front().get(), field)) {
-    return Error::bad_response("no field '" + std::string(field) + "' in reply " +
-                               reply_excerpt(docs.front().get()));
-  }
-  auto value = number_of(it, field, docs.front().get());
+  auto value = value_of(docs.front().get(), field);
   if (!value) {
     return std::move(value).error();
   }
-  if (!std::isfinite(*value) || *value < 0.0) {
-    return Error::bad_response("field '" + std::string(field) +
-                               "' is negative or not finite in reply " +
-                               reply_excerpt(docs.front().get()));
-  }
   return std::optional<double>{*value};
+}
+
+Result<std::int64_t> whole_count(double n) {
+  if (n != std::floor(n) || n > k_max_exact_double) {
+    return Error::bad_response("field 'count' is not a whole number: " + std::to_string(n));
+  }
+  return static_cast<std::int64_t>(n);
+}
+
+// Appends {$sum: <operand>} to the accumulator document it is given.
+using AppendOperand = void (*)(bson_t* sum);
+
+// {$group: {_id: <group_by or null>, <field>: {$sum: <operand>}}} as stage "1". The only
+// accumulator of its $group: FerretDB v1 fills just the first one (see header).
+void append_sum_stage(bson_t* pipeline, const char* group_by, const char* field,
+                      AppendOperand append_operand) {
+  bson_t stage;
+  bson_t group;
+  bson_t sum;
+  bson_append_document_begin(pipeline, "1", -1, &stage);
+  bson_append_document_begin(&stage, "$group", -1, &group);
+  if (group_by == nullptr) {
+    bson_append_null(&group, "_id", -1);
+  } else {
+    bson_append_utf8(&group, "_id", -1, group_by, -1);
+  }
+  bson_append_document_begin(&group, field, -1, &sum);
+  append_operand(&sum);
+  bson_append_document_end(&group, &sum);
+  bson_append_document_end(&stage, &group);
+  bson_append_document_end(pipeline, &stage);
+}
+
+void append_sum_of_ratings(bson_t* sum) {
+  bson_append_utf8(sum, "$sum", -1, "$human_rating", -1);
+}
+
+void append_sum_of_ones(bson_t* sum) {
+  bson_append_int32(sum, "$sum", -1, 1);
+}
+
+constexpr const char* k_group_by_type = "$specialist_type";
+
+// type → value of `field` from the groups of a grouped pipeline (see the header).
+Result<std::map<std::string, double>> grouped_values(const std::vector<BsonPtr>& docs,
+                                                     const char* field,
+                                                     std::span<const std::string> types) {
+  const std::set<std::string_view> requested(types.begin(), types.end());
+  std::map<std::string, double> out;
+  for (const auto& doc : docs) {
+    bson_iter_t it;
+    if (!bson_iter_init_find(&it, doc.get(), "_id")) {
+      return Error::bad_response("a group without _id in reply " + reply_excerpt(doc.get()));
+    }
+    if (bson_iter_type(&it) != BSON_TYPE_UTF8) {
+      continue; // an array-valued specialist_type: no single type's document
+    }
+    std::uint32_t length = 0;
+    const char* id = bson_iter_utf8(&it, &length);
+    std::string type(id, length);
+    if (requested.count(type) == 0) {
+      return Error::bad_response("a group for specialist type '" + type +
+                                 "', which was not asked for, in reply " +
+                                 reply_excerpt(doc.get()));
+    }
+    auto value = value_of(doc.get(), field);
+    if (!value) {
+      return std::move(value).error();
+    }
+    if (!out.emplace(std::move(type), *value).second) {
+      return Error::bad_response("two groups for one specialist type in reply " +
+                                 reply_excerpt(doc.get()));
+    }
+  }
+  return out;
+}
+
+// The whole pipeline command of a grouped read.
+BsonPtr grouped_pipeline(std::span<const std::string> types, const FeedbackQuery& query,
+                         RatingBand band, const char* field, AppendOperand append_operand) {
+  BsonPtr command = make_bson();
+  bson_t pipeline;
+  bson_append_array_begin(command.get(), "pipeline", -1, &pipeline);
+  append_match_stage(&pipeline, query, band, types);
+  append_sum_stage(&pipeline, k_group_by_type, field, append_operand);
+  bson_append_array_end(command.get(), &pipeline);
+  return command;
+}
+
+// Thresholds and window of a query, whatever its types.
+Status validate_bands_and_window(const FeedbackQuery& query) {
+  const bool finite = std::isfinite(query.positive_min) && std::isfinite(query.negative_max);
+  if (!finite || query.negative_max < k_rating_min || query.positive_min > k_rating_max ||
+      query.negative_max > query.positive_min) {
+    return Error::config("feedback bands need 0 <= FEEDBACK_NEGATIVE_MAX (" +
+                         std::to_string(query.negative_max) + ") <= FEEDBACK_POSITIVE_MIN (" +
+                         std::to_string(query.positive_min) + ") <= 1");
+  }
+  if (query.window_start > query.window_end) {
+    return Error::internal("feedback window starts after it ends");
+  }
+  return ok_status();
+}
+
+bool valid_type(const std::string& type) {
+  return !type.empty() && bson_utf8_validate(type.data(), type.size(), false);
 }
 
 } // namespace
@@ -155,28 +287,26 @@ std::int64_t to_bson_date_ms(TimePoint t) {
 }
 
 Status validate(const FeedbackQuery& query) {
-  if (query.specialist_type.empty() ||
-      !bson_utf8_validate(query.specialist_type.data(), query.specialist_type.size(), false)) {
+  if (!valid_type(query.specialist_type)) {
     return Error::internal("feedback query without a valid specialist type");
   }
-  const bool finite = std::isfinite(query.positive_min) && std::isfinite(query.negative_max);
-  if (!finite || query.negative_max < k_rating_min || query.positive_min > k_rating_max ||
-      query.negative_max > query.positive_min) {
-    return Error::config("feedback bands need 0 <= FEEDBACK_NEGATIVE_MAX (" +
-                         std::to_string(query.negative_max) + ") <= FEEDBACK_POSITIVE_MIN (" +
-                         std::to_string(query.positive_min) + ") <= 1");
+  return validate_bands_and_window(query);
+}
+
+Status validate_many(std::span<const std::string> types, const FeedbackQuery& query) {
+  for (const auto& type : types) {
+    if (!valid_type(type)) {
+      return Error::internal("feedback query with an empty or non-UTF-8 specialist type");
+    }
   }
-  if (query.window_start > query.window_end) {
-    return Error::internal("feedback window starts after it ends");
-  }
-  return ok_status();
+  return validate_bands_and_window(query);
 }
 
 BsonPtr count_pipeline(const FeedbackQuery& query, RatingBand band) {
   BsonPtr command = make_bson();
   bson_t pipeline;
   bson_append_array_begin(command.get(), "pipeline", -1, &pipeline);
-  append_match_stage(&pipeline, "0", query, band);
+  append_match_stage(&pipeline, query, band);
   bson_t count;
   bson_append_document_begin(&pipeline, "1", -1, &count);
   bson_append_utf8(&count, "$count", -1, k_count_field, -1);
@@ -189,19 +319,8 @@ BsonPtr rating_sum_pipeline(const FeedbackQuery& query) {
   BsonPtr command = make_bson();
   bson_t pipeline;
   bson_append_array_begin(command.get(), "pipeline", -1, &pipeline);
-  append_match_stage(&pipeline, "0", query, RatingBand::valid);
-  bson_t stage;
-  bson_t group;
-  bson_t sum;
-  bson_append_document_begin(&pipeline, "1", -1, &stage);
-  bson_append_document_begin(&stage, "$group", -1, &group);
-  bson_append_null(&group, "_id", -1);
-  // The only accumulator of this $group: FerretDB v1 fills just the first one (see header).
-  bson_append_document_begin(&group, k_sum_field, -1, &sum);
-  bson_append_utf8(&sum, "$sum", -1, "$human_rating", -1);
-  bson_append_document_end(&group, &sum);
-  bson_append_document_end(&stage, &group);
-  bson_append_document_end(&pipeline, &stage);
+  append_match_stage(&pipeline, query, RatingBand::valid);
+  append_sum_stage(&pipeline, nullptr, k_sum_field, append_sum_of_ratings);
   bson_append_array_end(command.get(), &pipeline);
   return command;
 }
@@ -214,11 +333,7 @@ Result<std::int64_t> count_from_reply(const std::vector<BsonPtr>& docs) {
   if (!value->has_value()) {
     return std::int64_t{0}; // $count emits no document when nothing matched
   }
-  const double n = **value;
-  if (n != std::floor(n) || n > k_max_exact_double) {
-    return Error::bad_response("field 'count' is not a whole number: " + std::to_string(n));
-  }
-  return static_cast<std::int64_t>(n);
+  return whole_count(**value);
 }
 
 Result<double> sum_from_reply(const std::vector<BsonPtr>& docs) {
@@ -241,6 +356,38 @@ FeedbackStats stats_from_counts(const WindowCounts& counts, int window_days) {
   // away between the two reads; keep the average inside [0, 1] in that case too.
   stats.rating_sum = std::clamp(counts.rating_sum, 0.0, static_cast<double>(counts.valid));
   return stats;
+}
+
+BsonPtr grouped_count_pipeline(std::span<const std::string> types, const FeedbackQuery& query,
+                               RatingBand band) {
+  return grouped_pipeline(types, query, band, k_count_field, append_sum_of_ones);
+}
+
+BsonPtr grouped_rating_sum_pipeline(std::span<const std::string> types,
+                                    const FeedbackQuery& query) {
+  return grouped_pipeline(types, query, RatingBand::valid, k_sum_field, append_sum_of_ratings);
+}
+
+Result<std::map<std::string, std::int64_t>>
+grouped_counts_from_reply(const std::vector<BsonPtr>& docs, std::span<const std::string> types) {
+  auto values = grouped_values(docs, k_count_field, types);
+  if (!values) {
+    return std::move(values).error();
+  }
+  std::map<std::string, std::int64_t> out;
+  for (const auto& [type, value] : *values) {
+    auto n = whole_count(value);
+    if (!n) {
+      return std::move(n).error();
+    }
+    out.emplace(type, *n);
+  }
+  return out;
+}
+
+Result<std::map<std::string, double>> grouped_sums_from_reply(const std::vector<BsonPtr>& docs,
+                                                              std::span<const std::string> types) {
+  return grouped_values(docs, k_sum_field, types);
 }
 
 } // namespace mm::mongo

@@ -20,7 +20,11 @@
 #include "core/result.hpp"
 #include "ports/feedback_store.hpp"
 
+#include <cstddef>
 #include <cstdint>
+#include <map>
+#include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -84,5 +88,42 @@ struct WindowCounts {
 // reads, so a document deleted (e.g. by a TTL index) between two of them could make a
 // difference negative: it is clamped at 0 rather than reported.
 FeedbackStats stats_from_counts(const WindowCounts& counts, int window_days);
+
+// --- Many specialists at once (FeedbackStore::feedback_stats_many) ------------------------------
+// The same five reads, each for many types: {specialist_type: {$in: [...]}} and a $group by
+// specialist_type with its one accumulator. The number of aggregations then does not grow with
+// the fleet, which is what costs on FerretDB v1: it pushes no filter down, so every aggregation
+// scans the whole collection (~30 µs per document) however selective its $match.
+
+// At most this many types in one $in: ~75 KB of command (a type is at most 63 bytes, DESIGN
+// §1), far below the 16 MiB BSON limit, and as many small groups in the reply. A larger fleet
+// takes five reads per chunk of this many types.
+inline constexpr std::size_t k_max_types_per_pipeline = 1000;
+
+// validate() for a list of types (query.specialist_type is ignored): each type non-empty UTF-8,
+// bands and window as validate().
+Status validate_many(std::span<const std::string> types, const FeedbackQuery& query);
+
+// [{$match: {specialist_type: {$in: types}, submitted_at: {...}[, human_rating: band]}},
+//  {$group: {_id: "$specialist_type", count: {$sum: 1}}}]
+// ($count cannot group; {$sum: 1} is its grouped equivalent.)
+BsonPtr grouped_count_pipeline(std::span<const std::string> types, const FeedbackQuery& query,
+                               RatingBand band);
+
+// [{$match: {..., human_rating: valid}},
+//  {$group: {_id: "$specialist_type", rating_sum: {$sum: "$human_rating"}}}]
+BsonPtr grouped_rating_sum_pipeline(std::span<const std::string> types, const FeedbackQuery& query);
+
+// The reply of a grouped pipeline as type → value; a type without documents has no group and
+// so no entry. Values are read as count_from_reply / sum_from_reply read theirs (counts whole
+// and non-negative, sums finite and non-negative). A group whose _id is not a string is
+// skipped: a document whose specialist_type is an array matches $in through any element but
+// groups under the whole array, so it belongs to no single type. (The single-type pipelines
+// match such a document by equality with an element and count it for each listed type.)
+// A type twice, or one not in `types`, is a bad_response.
+Result<std::map<std::string, std::int64_t>>
+grouped_counts_from_reply(const std::vector<BsonPtr>& docs, std::span<const std::string> types);
+Result<std::map<std::string, double>> grouped_sums_from_reply(const std::vector<BsonPtr>& docs,
+                                                              std::span<const std::string> types);
 
 } // namespace mm::mongo

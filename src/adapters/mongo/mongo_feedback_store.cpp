@@ -1,85 +1,112 @@
 #include "adapters/mongo/mongo_feedback_store.hpp"
 
 #include "adapters/mongo/feedback_pipelines.hpp"
-#include "adapters/mongo/mongo_error.hpp"
+#include "adapters/mongo/mongo_collection.hpp"
 #include "adapters/mongo/mongo_handles.hpp"
 
+#include <algorithm>
+#include <optional>
+#include <span>
 #include <vector>
 
 namespace mm {
 namespace {
 
 using mongo::BsonPtr;
+using mongo::LeasedCollection;
+using mongo::RatingBand;
 
 // A one-number pipeline returns at most one document; reading a few more only serves to report
 // a malformed reply, never to pull documents to the client (DESIGN §4).
 constexpr std::size_t k_max_reply_docs = 2;
 
-struct Target {
-  mongoc_collection_t* collection;
-  std::string_view masked_uri;
-  std::chrono::milliseconds socket_timeout;
-  std::chrono::milliseconds query_timeout;
-  std::string_view namespace_name; // "database.collection", for messages
-};
+// The order of the five reads, so that documents inserted meanwhile keep the numbers
+// consistent: each band is read before the set containing it (positive, negative before valid;
+// valid before all), and the sum before the valid count, so that sum <= count and the average
+// stays within [0, 1]. nullopt stands for the rating sum.
+constexpr std::optional<RatingBand> k_read_order[] = {
+    RatingBand::positive, RatingBand::negative, std::nullopt, RatingBand::valid, RatingBand::all};
 
-Error with_context(Error error, const std::string& operation, const Target& target) {
-  error.message = "MongoDB " + operation + " on " + std::string(target.namespace_name) + " at " +
-                  std::string(target.masked_uri) + ": " + error.message;
-  return error;
+std::int64_t& count_of(mongo::WindowCounts& counts, RatingBand band) {
+  switch (band) {
+  case RatingBand::positive:
+    return counts.positive;
+  case RatingBand::negative:
+    return counts.negative;
+  case RatingBand::valid:
+    return counts.valid;
+  case RatingBand::all:
+    break;
+  }
+  return counts.all;
 }
 
-Result<std::vector<BsonPtr>> run_pipeline(const Target& target, const bson_t* pipeline,
-                                          const std::string& operation) {
-  BsonPtr opts = mongo::make_bson();
-  bson_append_int64(opts.get(), "maxTimeMS", -1, target.query_timeout.count());
-  const auto started = std::chrono::steady_clock::now();
-  mongo::CursorPtr cursor(mongoc_collection_aggregate(target.collection, MONGOC_QUERY_NONE,
-                                                      pipeline, opts.get(), nullptr));
-  std::vector<BsonPtr> docs;
-  const bson_t* doc = nullptr;
-  while (docs.size() < k_max_reply_docs && mongoc_cursor_next(cursor.get(), &doc)) {
-    docs.push_back(mongo::copy_bson(doc));
-  }
-  bson_error_t error{};
-  if (mongoc_cursor_error(cursor.get(), &error)) {
-    const std::string full = operation + " on " + std::string(target.namespace_name);
-    const bool deadline_passed =
-        std::chrono::steady_clock::now() - started >= target.socket_timeout;
-    return mongo::error_from_mongoc(error, {full, target.masked_uri, deadline_passed});
-  }
-  return docs;
-}
-
-Result<std::int64_t> run_count(const Target& target, const FeedbackQuery& query,
-                               mongo::RatingBand band) {
+Result<std::int64_t> run_count(const LeasedCollection& target, const FeedbackQuery& query,
+                               RatingBand band) {
   const std::string operation = std::string("aggregate (") + mongo::to_string(band) +
                                 " count, specialist_type '" + query.specialist_type + "')";
   const BsonPtr pipeline = mongo::count_pipeline(query, band);
-  auto docs = run_pipeline(target, pipeline.get(), operation);
+  auto docs = mongo::aggregate(target, pipeline.get(), operation, k_max_reply_docs);
   if (!docs) {
     return std::move(docs).error();
   }
   auto count = mongo::count_from_reply(*docs);
   if (!count) {
-    return with_context(std::move(count).error(), operation, target);
+    return mongo::in_context(std::move(count).error(), operation, target);
   }
   return count;
 }
 
-Result<double> run_sum(const Target& target, const FeedbackQuery& query) {
+Result<double> run_sum(const LeasedCollection& target, const FeedbackQuery& query) {
   const std::string operation =
       "aggregate (rating sum, specialist_type '" + query.specialist_type + "')";
   const BsonPtr pipeline = mongo::rating_sum_pipeline(query);
-  auto docs = run_pipeline(target, pipeline.get(), operation);
+  auto docs = mongo::aggregate(target, pipeline.get(), operation, k_max_reply_docs);
   if (!docs) {
     return std::move(docs).error();
   }
   auto sum = mongo::sum_from_reply(*docs);
   if (!sum) {
-    return with_context(std::move(sum).error(), operation, target);
+    return mongo::in_context(std::move(sum).error(), operation, target);
   }
   return sum;
+}
+
+// The five grouped reads of one chunk of types, added to `counts` (one entry per type with
+// documents).
+Status read_chunk(const LeasedCollection& target, std::span<const std::string> types,
+                  const FeedbackQuery& query, std::map<std::string, mongo::WindowCounts>& counts) {
+  const std::string which = std::to_string(types.size()) + " specialist types from '" +
+                            types.front() + "' to '" + types.back() + "')";
+  for (const auto& band : k_read_order) {
+    const std::string operation =
+        std::string("grouped aggregate (") +
+        (band ? std::string(mongo::to_string(*band)) + " count, " : "rating sum, ") + which;
+    const BsonPtr pipeline = band ? mongo::grouped_count_pipeline(types, query, *band)
+                                  : mongo::grouped_rating_sum_pipeline(types, query);
+    auto docs = mongo::aggregate(target, pipeline.get(), operation);
+    if (!docs) {
+      return std::move(docs).error();
+    }
+    if (band) {
+      auto values = mongo::grouped_counts_from_reply(*docs, types);
+      if (!values) {
+        return mongo::in_context(std::move(values).error(), operation, target);
+      }
+      for (const auto& [type, n] : *values) {
+        count_of(counts[type], *band) = n;
+      }
+    } else {
+      auto values = mongo::grouped_sums_from_reply(*docs, types);
+      if (!values) {
+        return mongo::in_context(std::move(values).error(), operation, target);
+      }
+      for (const auto& [type, sum] : *values) {
+        counts[type].rating_sum = sum;
+      }
+    }
+  }
+  return ok_status();
 }
 
 } // namespace
@@ -94,47 +121,66 @@ Result<FeedbackStats> MongoFeedbackStore::feedback_stats(const FeedbackQuery& qu
   if (auto valid = mongo::validate(query); !valid) {
     return std::move(valid).error();
   }
-  auto client = m_pool.acquire();
-  if (!client) {
-    return std::move(client).error();
+  auto target = mongo::lease_collection(m_pool, m_database, m_collection, m_query_timeout);
+  if (!target) {
+    return std::move(target).error();
   }
-  mongo::CollectionPtr collection(
-      mongoc_client_get_collection(client->get(), m_database.c_str(), m_collection.c_str()));
-  const std::string namespace_name = m_database + "." + m_collection;
-  const Target target{collection.get(), m_pool.masked_uri(), m_pool.socket_timeout(),
-                      m_query_timeout, namespace_name};
 
-  // Five separate reads (see feedback_pipelines.hpp), ordered so that documents inserted
-  // meanwhile keep the numbers consistent: each band is read before the set containing it
-  // (positive, negative before valid; valid before all), and the sum before the valid count,
-  // so that sum <= count and the average stays within [0, 1].
+  // Five separate reads (see feedback_pipelines.hpp), in k_read_order.
   mongo::WindowCounts counts;
-  const auto count_into = [&](mongo::RatingBand band, std::int64_t& out) -> Status {
-    auto n = run_count(target, query, band);
-    if (!n) {
-      return std::move(n).error();
+  for (const auto& band : k_read_order) {
+    if (band) {
+      auto n = run_count(*target, query, *band);
+      if (!n) {
+        return std::move(n).error();
+      }
+      count_of(counts, *band) = *n;
+    } else {
+      auto sum = run_sum(*target, query);
+      if (!sum) {
+        return std::move(sum).error();
+      }
+      counts.rating_sum = *sum;
     }
-    out = *n;
-    return ok_status();
-  };
-  if (auto s = count_into(mongo::RatingBand::positive, counts.positive); !s) {
-    return std::move(s).error();
-  }
-  if (auto s = count_into(mongo::RatingBand::negative, counts.negative); !s) {
-    return std::move(s).error();
-  }
-  auto sum = run_sum(target, query);
-  if (!sum) {
-    return std::move(sum).error();
-  }
-  counts.rating_sum = *sum;
-  if (auto s = count_into(mongo::RatingBand::valid, counts.valid); !s) {
-    return std::move(s).error();
-  }
-  if (auto s = count_into(mongo::RatingBand::all, counts.all); !s) {
-    return std::move(s).error();
   }
   return mongo::stats_from_counts(counts, query.window_days);
+}
+
+Result<std::map<std::string, FeedbackStats>>
+MongoFeedbackStore::feedback_stats_many(const std::vector<std::string>& types,
+                                        const FeedbackQuery& query) {
+  if (auto valid = mongo::validate_many(types, query); !valid) {
+    return std::move(valid).error();
+  }
+  std::vector<std::string> unique = types;
+  std::sort(unique.begin(), unique.end());
+  unique.erase(std::unique(unique.begin(), unique.end()), unique.end());
+  std::map<std::string, FeedbackStats> out;
+  if (unique.empty()) {
+    return out;
+  }
+  auto target = mongo::lease_collection(m_pool, m_database, m_collection, m_query_timeout);
+  if (!target) {
+    return std::move(target).error();
+  }
+
+  // Each type lies in exactly one chunk, whose five reads run in k_read_order: the
+  // consistency argument of feedback_stats holds per type.
+  std::map<std::string, mongo::WindowCounts> counts;
+  const std::span<const std::string> all(unique);
+  for (std::size_t start = 0; start < all.size(); start += mongo::k_max_types_per_pipeline) {
+    const std::size_t n = std::min(mongo::k_max_types_per_pipeline, all.size() - start);
+    if (auto s = read_chunk(*target, all.subspan(start, n), query, counts); !s) {
+      return std::move(s).error();
+    }
+  }
+  for (const auto& type : unique) {
+    const auto it = counts.find(type);
+    out.emplace(type,
+                mongo::stats_from_counts(it == counts.end() ? mongo::WindowCounts{} : it->second,
+                                         query.window_days));
+  }
+  return out;
 }
 
 } // namespace mm

@@ -6,7 +6,9 @@
 #include "ports/feedback_store.hpp"
 
 #include <chrono>
+#include <map>
 #include <string>
+#include <vector>
 
 namespace mm {
 
@@ -25,6 +27,14 @@ public:
   // timeout, config (credentials refused, inconsistent bands), bad_response (a reply we cannot
   // read, or a server that refuses the pipeline).
   Result<FeedbackStats> feedback_stats(const FeedbackQuery& query) override;
+
+  // The same five reads for every type at once, grouped by specialist_type: five aggregations
+  // per 1000 types (mongo::k_max_types_per_pipeline), not five per type. Every listed type is
+  // in the result (empty statistics when it has no feedback); duplicates are read once; an
+  // empty list reads nothing. Equal to feedback_stats per type, except for documents whose
+  // specialist_type is an array, which this counts for no type (see feedback_pipelines.hpp).
+  Result<std::map<std::string, FeedbackStats>>
+  feedback_stats_many(const std::vector<std::string>& types, const FeedbackQuery& query) override;
 
 private:
   MongoPool& m_pool;

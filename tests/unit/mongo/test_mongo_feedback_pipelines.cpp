@@ -1,7 +1,7 @@
 #include "adapters/mongo/feedback_pipelines.hpp"
+#include "bson_test_support.hpp"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <cmath>
@@ -13,32 +13,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
-BsonPtr from_json(const std::string& json) {
-  bson_error_t error{};
-  BsonPtr doc(bson_new_from_json(reinterpret_cast<const std::uint8_t*>(json.data()),
-                                 static_cast<ssize_t>(json.size()), &error));
-  EXPECT_TRUE(doc) << error.message << " in " << json;
-  return doc;
-}
-
-// Compares through relaxed extended JSON re-serialised by nlohmann (ordered_json): field order
-// and int-versus-double ("1" vs "1.0") still matter, doubles print shortest ("0.6"), dates as
-// {"$date": "ISO-8601"}. (libbson's own JSON parser cannot read {"$type": "array"}: it takes it
-// for legacy binary.)
-void expect_bson_eq(const bson_t* actual, const std::string& expected_json) {
-  const std::string actual_json = to_json(actual);
-  EXPECT_EQ(nlohmann::ordered_json::parse(actual_json).dump(),
-            nlohmann::ordered_json::parse(expected_json).dump())
-      << "actual (libbson): " << actual_json;
-}
-
-std::vector<BsonPtr> docs(std::initializer_list<std::string> jsons) {
-  std::vector<BsonPtr> out;
-  for (const auto& j : jsons) {
-    out.push_back(from_json(j));
-  }
-  return out;
-}
+using test::docs;
+using test::expect_bson_eq;
 
 // 2024-03-01T00:00:00Z and 30 days before it.
 constexpr std::int64_t k_end_ms = 1709251200000;

@@ -1,0 +1,155 @@
+// The grouped (fleet) variants of the feedback pipelines: FeedbackStore::feedback_stats_many.
+#include "adapters/mongo/feedback_pipelines.hpp"
+#include "bson_test_support.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace mm::mongo {
+namespace {
+
+using test::docs;
+using test::expect_bson_eq;
+
+// 2024-03-01T00:00:00Z and 30 days before it.
+constexpr std::int64_t k_end_ms = 1709251200000;
+constexpr std::int64_t k_start_ms = k_end_ms - 30LL * 24 * 3600 * 1000;
+
+FeedbackQuery query() {
+  FeedbackQuery q;
+  q.specialist_type = "ignored";
+  q.window_end = TimePoint(std::chrono::milliseconds(k_end_ms));
+  q.window_start = TimePoint(std::chrono::milliseconds(k_start_ms));
+  return q;
+}
+
+const std::vector<std::string> k_types = {"business", "technical"};
+
+const std::string k_window = R"("specialist_type": {"$in": ["business", "technical"]},
+  "submitted_at": {"$gte": {"$date": "2024-01-31T00:00:00Z"},
+                   "$lte": {"$date": "2024-03-01T00:00:00Z"}})";
+const std::string k_group_count =
+    R"({"$group": {"_id": "$specialist_type", "count": {"$sum": 1}}})";
+
+TEST(GroupedPipelines, CountAllGroupsTheWindowByType) {
+  expect_bson_eq(grouped_count_pipeline(k_types, query(), RatingBand::all).get(),
+                 R"({"pipeline": [{"$match": {)" + k_window + "}}, " + k_group_count + "]}");
+}
+
+TEST(GroupedPipelines, BandsAddTheSameRatingConditionsAsTheSingleTypePipelines) {
+  FeedbackQuery q = query();
+  q.negative_max = 0.35;
+  const std::string rating_tail = R"(, "$not": {"$type": "array"}}}}, )" + k_group_count + "]}";
+  expect_bson_eq(grouped_count_pipeline(k_types, q, RatingBand::valid).get(),
+                 R"({"pipeline": [{"$match": {)" + k_window +
+                     R"(, "human_rating": {"$gte": 0.0, "$lte": 1.0)" + rating_tail);
+  expect_bson_eq(grouped_count_pipeline(k_types, q, RatingBand::positive).get(),
+                 R"({"pipeline": [{"$match": {)" + k_window +
+                     R"(, "human_rating": {"$gte": 0.6, "$lte": 1.0)" + rating_tail);
+  expect_bson_eq(grouped_count_pipeline(k_types, q, RatingBand::negative).get(),
+                 R"({"pipeline": [{"$match": {)" + k_window +
+                     R"(, "human_rating": {"$gte": 0.0, "$lt": 0.35)" + rating_tail);
+}
+
+TEST(GroupedPipelines, SumHasASingleAccumulatorPerGroup) {
+  expect_bson_eq(grouped_rating_sum_pipeline(k_types, query()).get(),
+                 R"({"pipeline": [{"$match": {)" + k_window +
+                     R"(, "human_rating": {"$gte": 0.0, "$lte": 1.0, "$not": {"$type": "array"}}}},
+          {"$group": {"_id": "$specialist_type", "rating_sum": {"$sum": "$human_rating"}}}]})");
+}
+
+TEST(GroupedPipelines, OneTypeStillUsesIn) {
+  const std::vector<std::string> one = {"technical"};
+  const std::string json = to_json(grouped_count_pipeline(one, query(), RatingBand::all).get());
+  EXPECT_NE(json.find(R"("specialist_type" : { "$in" : [ "technical" ] })"), std::string::npos)
+      << json;
+}
+
+TEST(GroupedPipelines, SingleTypePipelinesKeepTheirEquality) {
+  FeedbackQuery q = query();
+  q.specialist_type = "technical";
+  const std::string json = to_json(count_pipeline(q, RatingBand::all).get());
+  EXPECT_NE(json.find(R"("specialist_type" : "technical")"), std::string::npos) << json;
+}
+
+TEST(GroupedPipelines, ValidateManyChecksEveryTypeAndTheBands) {
+  EXPECT_TRUE(validate_many(k_types, query()).ok());
+  EXPECT_TRUE(validate_many({}, query()).ok());
+  for (const std::vector<std::string>& bad :
+       {std::vector<std::string>{"technical", ""}, std::vector<std::string>{"\xff"}}) {
+    const Status s = validate_many(bad, query());
+    ASSERT_FALSE(s.ok());
+    EXPECT_EQ(s.error().kind, ErrorKind::internal);
+  }
+  FeedbackQuery q = query();
+  q.positive_min = std::numeric_limits<double>::quiet_NaN();
+  const Status s = validate_many(k_types, q);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().kind, ErrorKind::config);
+}
+
+TEST(GroupedReplies, CountsMapTypesToWholeNumbers) {
+  EXPECT_TRUE(grouped_counts_from_reply({}, k_types)->empty());
+  const auto counts = grouped_counts_from_reply(
+      docs({R"({"_id": "technical", "count": 7})",
+            R"({"_id": "business", "count": {"$numberLong": "5000000000"}})"}),
+      k_types);
+  ASSERT_TRUE(counts.ok()) << counts.error().message;
+  EXPECT_EQ(counts->size(), 2U);
+  EXPECT_EQ(counts->at("technical"), 7);
+  EXPECT_EQ(counts->at("business"), 5000000000);
+}
+
+TEST(GroupedReplies, GroupsOfArrayValuedTypesAreSkipped) {
+  const auto counts =
+      grouped_counts_from_reply(docs({R"({"_id": ["technical", "business"], "count": 3})",
+                                      R"({"_id": "technical", "count": 1})"}),
+                                k_types);
+  ASSERT_TRUE(counts.ok()) << counts.error().message;
+  EXPECT_EQ(counts->size(), 1U);
+  EXPECT_EQ(counts->at("technical"), 1);
+}
+
+TEST(GroupedReplies, MalformedGroupsAreBadResponses) {
+  for (const auto& bad : {
+           R"({"_id": "architecture", "count": 1})", // not asked for
+           R"({"count": 1})",                        // no _id
+           R"({"_id": "technical"})",                // no value
+           R"({"_id": "technical", "count": 2.5})",
+           R"({"_id": "technical", "count": -1})",
+           R"({"_id": "technical", "count": "1"})",
+       }) {
+    const auto r = grouped_counts_from_reply(docs({bad}), k_types);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.error().kind, ErrorKind::bad_response) << bad;
+  }
+  const auto twice = grouped_counts_from_reply(
+      docs({R"({"_id": "technical", "count": 1})", R"({"_id": "technical", "count": 2})"}),
+      k_types);
+  ASSERT_FALSE(twice.ok());
+  EXPECT_EQ(twice.error().kind, ErrorKind::bad_response);
+}
+
+TEST(GroupedReplies, SumsAcceptEveryNumericTypeAndRejectTheRest) {
+  const auto sums = grouped_sums_from_reply(
+      docs({R"({"_id": "technical", "rating_sum": 2.5})",
+            R"({"_id": "business", "rating_sum": {"$numberDecimal": "1.25"}})"}),
+      k_types);
+  ASSERT_TRUE(sums.ok()) << sums.error().message;
+  EXPECT_DOUBLE_EQ(sums->at("technical"), 2.5);
+  EXPECT_DOUBLE_EQ(sums->at("business"), 1.25);
+  for (const auto& bad : {R"({"_id": "technical", "rating_sum": -0.5})",
+                          R"({"_id": "technical", "rating_sum": {"$numberDouble": "NaN"}})",
+                          R"({"_id": "technical", "rating_sum": true})"}) {
+    const auto r = grouped_sums_from_reply(docs({bad}), k_types);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.error().kind, ErrorKind::bad_response) << bad;
+  }
+}
+
+} // namespace
+} // namespace mm::mongo
