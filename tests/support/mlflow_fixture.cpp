@@ -241,6 +241,30 @@ void MlflowFixture::delete_experiment(const std::string& experiment_id) {
   call_ok("POST", "experiments/delete", {{"experiment_id", experiment_id}});
 }
 
+void MlflowFixture::adopt_experiment(const std::string& experiment_id) {
+  m_experiments.push_back(experiment_id);
+}
+
+void MlflowFixture::adopt_run(const std::string& run_id) {
+  m_runs.push_back(run_id);
+}
+
+void MlflowFixture::adopt_registered_model(const std::string& name) {
+  m_models.push_back(name);
+}
+
+nlohmann::json MlflowFixture::get_run(const std::string& run_id) {
+  // Run ids are [A-Za-z0-9_-] (MLflow's _RUN_ID_REGEX): nothing to escape.
+  return call_ok("GET", "runs/get?run_id=" + run_id).at("run");
+}
+
+nlohmann::json MlflowFixture::get_model_version(const std::string& model,
+                                                const std::string& version) {
+  // Model names here are ours ([a-z0-9-]): nothing to escape.
+  return call_ok("GET", "model-versions/get?name=" + model + "&version=" + version)
+      .at("model_version");
+}
+
 void MlflowFixture::cleanup() noexcept {
   if (::testing::Test::HasFailure()) {
     std::fprintf(stderr,

@@ -87,6 +87,15 @@ public:
   void delete_registered_model(const std::string& name);
   void delete_experiment(const std::string& experiment_id);
 
+  // Things the code under test created, to be cleaned up with the fixture's own.
+  void adopt_experiment(const std::string& experiment_id);
+  void adopt_run(const std::string& run_id);
+  void adopt_registered_model(const std::string& name);
+
+  // GET runs/get → the "run" object; GET model-versions/get → the "model_version" object.
+  nlohmann::json get_run(const std::string& run_id);
+  nlohmann::json get_model_version(const std::string& model, const std::string& version);
+
   // Any call: endpoint relative to /api/2.0/mlflow/ ("runs/get?run_id=..."), body JSON or empty.
   RawResponse call(std::string_view method, std::string_view endpoint,
                    const std::string& body = "");

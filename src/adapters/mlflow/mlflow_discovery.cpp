@@ -35,8 +35,8 @@ std::string like_filter(std::string_view name_template) {
 Result<std::vector<std::string>>
 MlflowTracker::discover_specialists(const std::string& name_template) {
   const std::lock_guard lock(m_mutex);
-  if (m_config_error) {
-    return *m_config_error;
+  if (m_rest.config_error()) {
+    return *m_rest.config_error();
   }
   const auto at = name_template.find(k_placeholder);
   if (at == std::string::npos ||

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cctype>
 
 namespace mm {
 
@@ -71,6 +72,32 @@ Error to_error(const MlflowApiError& api, std::string_view what, std::string_vie
     return Error::unavailable(message + "; the MLflow server is failing or overloaded");
   }
   return Error::bad_response(std::move(message));
+}
+
+Error call_error(const HttpResponse& response, std::string_view method, std::string_view url) {
+  return to_error(parse_mlflow_error(response), std::string(method) + " " + redact_url(url),
+                  response.header("location").value_or(""));
+}
+
+Error in_call(Error e, std::string_view method, std::string_view url) {
+  e.message = std::string(method) + " " + redact_url(url) + ": " + e.message;
+  return e;
+}
+
+bool is_resource_not_found(const MlflowApiError& api) {
+  return api.http_status == 404 && api.error_code == k_resource_does_not_exist;
+}
+
+bool may_have_been_applied(const Error& e) {
+  return e.kind == ErrorKind::timeout || e.kind == ErrorKind::unavailable;
+}
+
+bool is_missing_alias(const MlflowApiError& api) {
+  std::string m = api.message;
+  std::transform(m.begin(), m.end(), m.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return (api.http_status == 400 || api.http_status == 404) &&
+         m.find("alias") != std::string::npos && m.find("not found") != std::string::npos;
 }
 
 } // namespace mm

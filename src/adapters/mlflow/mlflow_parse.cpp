@@ -189,6 +189,31 @@ Status parse_metrics(const Json& data, std::string_view path, MlflowRun& run) {
   return ok_status();
 }
 
+// RunData.tags: [{"key": "...", "value": "..."}]. proto3 JSON may omit an empty value.
+Status parse_tags(const Json& data, std::string_view path, MlflowRun& run) {
+  auto tags = optional_array(data, "tags", path);
+  if (!tags) {
+    return std::move(tags).error();
+  }
+  if (*tags == nullptr) {
+    return ok_status();
+  }
+  std::size_t index = 0;
+  for (const Json& t : **tags) {
+    const std::string item = join(path, "tags[" + std::to_string(index++) + "]");
+    if (!t.is_object()) {
+      return malformed(item, "is not an object");
+    }
+    auto key = required_string(t, "key", item);
+    auto value = optional_string(t, "value", item);
+    if (!key || !value) {
+      return !key ? std::move(key).error() : std::move(value).error();
+    }
+    run.tags[std::move(*key)] = std::move(*value);
+  }
+  return ok_status();
+}
+
 Result<MlflowRun> parse_run_object(const Json& json, std::string_view path) {
   if (!json.is_object()) {
     return malformed(path, "is not an object");
@@ -232,6 +257,9 @@ Result<MlflowRun> parse_run_object(const Json& json, std::string_view path) {
     if (auto st = parse_metrics(*data, join(path, "data"), run); !st) {
       return std::move(st).error();
     }
+    if (auto st = parse_tags(*data, join(path, "data"), run); !st) {
+      return std::move(st).error();
+    }
   }
   return run;
 }
@@ -246,10 +274,11 @@ Result<MlflowModelVersion> parse_model_version_object(const Json& json, std::str
   auto stage = optional_string(json, "current_stage", path);
   auto status = optional_string(json, "status", path);
   auto source = optional_string(json, "source", path);
-  for (const Error* e :
-       {!name ? &name.error() : nullptr, !version ? &version.error() : nullptr,
-        !run_id ? &run_id.error() : nullptr, !stage ? &stage.error() : nullptr,
-        !status ? &status.error() : nullptr, !source ? &source.error() : nullptr}) {
+  auto status_message = optional_string(json, "status_message", path);
+  for (const Error* e : {!name ? &name.error() : nullptr, !version ? &version.error() : nullptr,
+                         !run_id ? &run_id.error() : nullptr, !stage ? &stage.error() : nullptr,
+                         !status ? &status.error() : nullptr, !source ? &source.error() : nullptr,
+                         !status_message ? &status_message.error() : nullptr}) {
     if (e != nullptr) {
       return *e;
     }
@@ -260,7 +289,8 @@ Result<MlflowModelVersion> parse_model_version_object(const Json& json, std::str
                         std::move(*stage),
                         std::move(*status),
                         std::move(*source),
-                        {}};
+                        {},
+                        std::move(*status_message)};
   auto aliases = optional_array(json, "aliases", path);
   if (!aliases) {
     return std::move(aliases).error();
@@ -366,6 +396,16 @@ Result<MlflowExperiment> parse_experiment(std::string_view body) {
       }
     }
     return MlflowExperiment{std::move(*id), std::move(*name), std::move(*stage)};
+  });
+}
+
+Result<std::string> parse_created_experiment_id(std::string_view body) {
+  return guarded([&]() -> Result<std::string> {
+    auto doc = parse_object(body);
+    if (!doc) {
+      return std::move(doc).error();
+    }
+    return required_id(*doc, "experiment_id", "");
   });
 }
 

@@ -39,6 +39,7 @@ struct MlflowRun {
   std::optional<std::int64_t> end_time_ms;
   std::map<std::string, double> metrics;     // latest value of each metric, finite only
   std::vector<std::string> unusable_metrics; // keys whose latest value was not a finite number
+  std::map<std::string, std::string> tags;   // RunData.tags (system tags "mlflow.*" included)
 };
 
 // ModelVersion.
@@ -50,6 +51,7 @@ struct MlflowModelVersion {
   std::string status;        // READY, PENDING_REGISTRATION, FAILED_REGISTRATION
   std::string source;
   std::vector<std::string> aliases;
+  std::string status_message; // why a registration failed, when the server says
 };
 
 // Experiment.
@@ -69,14 +71,18 @@ struct MlflowRegisteredModelsPage {
   std::string next_page_token;
 };
 
-// GET runs/get → {"run": Run}
+// GET runs/get, POST runs/create → {"run": Run}
 Result<MlflowRun> parse_run(std::string_view body);
-// GET registered-models/alias → {"model_version": ModelVersion}
+// GET registered-models/alias, GET model-versions/get, POST model-versions/create →
+// {"model_version": ModelVersion}
 Result<MlflowModelVersion> parse_model_version(std::string_view body);
-// POST registered-models/get-latest-versions → {"model_versions": [ModelVersion]}
+// POST registered-models/get-latest-versions, GET model-versions/search →
+// {"model_versions": [ModelVersion]} (the key absent when none matched)
 Result<std::vector<MlflowModelVersion>> parse_model_versions(std::string_view body);
 // GET experiments/get-by-name → {"experiment": Experiment}
 Result<MlflowExperiment> parse_experiment(std::string_view body);
+// POST experiments/create → {"experiment_id": "79"}
+Result<std::string> parse_created_experiment_id(std::string_view body);
 // POST runs/search → {"runs": [Run], "next_page_token": "..."}
 Result<MlflowRunsPage> parse_search_runs_page(std::string_view body);
 // GET registered-models/search → {"registered_models": [RegisteredModel], "next_page_token"}

@@ -2,6 +2,7 @@
 
 #include "adapters/http/redact.hpp"
 #include "adapters/http/url.hpp"
+#include "adapters/mlflow/mlflow_convert.hpp"
 #include "adapters/mlflow/mlflow_errors.hpp"
 
 #include <nlohmann/json.hpp>
@@ -13,47 +14,8 @@ namespace mm {
 
 namespace {
 
-constexpr std::string_view k_api_prefix = "/api/2.0/mlflow/";
 constexpr std::string_view k_legacy_production_stage = "Production";
 constexpr int k_max_search_results = 50000; // SEARCH_MAX_RESULTS_THRESHOLD
-
-// RFC 4648 §4, for "Authorization: Basic" (RFC 7617).
-std::string base64(std::string_view in) {
-  static constexpr char k_alphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    const auto n = (static_cast<unsigned>(static_cast<unsigned char>(in[i])) << 16U) |
-                   (static_cast<unsigned>(static_cast<unsigned char>(in[i + 1])) << 8U) |
-                   static_cast<unsigned>(static_cast<unsigned char>(in[i + 2]));
-    out += k_alphabet[(n >> 18U) & 63U];
-    out += k_alphabet[(n >> 12U) & 63U];
-    out += k_alphabet[(n >> 6U) & 63U];
-    out += k_alphabet[n & 63U];
-  }
-  if (i < in.size()) {
-    const bool two = i + 1 < in.size();
-    const auto n = (static_cast<unsigned>(static_cast<unsigned char>(in[i])) << 16U) |
-                   (two ? static_cast<unsigned>(static_cast<unsigned char>(in[i + 1])) << 8U : 0U);
-    out += k_alphabet[(n >> 18U) & 63U];
-    out += k_alphabet[(n >> 12U) & 63U];
-    out += two ? k_alphabet[(n >> 6U) & 63U] : '=';
-    out += '=';
-  }
-  return out;
-}
-
-std::string authorization_of(const MlflowAuth& auth) {
-  if (!auth.username.empty() && !auth.password.empty()) {
-    return "Basic " + base64(auth.username + ":" + auth.password);
-  }
-  if (!auth.token.empty()) {
-    return "Bearer " + auth.token;
-  }
-  return {};
-}
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -62,109 +24,36 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-// MLflow 2.x/3.x answer a missing alias with 400 INVALID_PARAMETER_VALUE
-// "Registered model alias <alias> not found." (mlflow/store/model_registry/sqlalchemy_store.py).
-bool is_missing_alias(const MlflowApiError& api) {
-  const std::string m = lower(api.message);
-  return (api.http_status == 400 || api.http_status == 404) &&
-         m.find("alias") != std::string::npos && m.find("not found") != std::string::npos;
-}
-
-// Metrics read from a run are ratios (precision, recall, F1, accuracy): a value outside [0, 1]
-// is bad data (e.g. MLflow's stored +inf, 1.797e308), reported as absent, never as a score.
-std::optional<double> ratio(const MlflowRun& run, const std::string& key) {
-  const auto it = run.metrics.find(key);
-  if (it == run.metrics.end() || it->second < 0.0 || it->second > 1.0) {
-    return std::nullopt;
-  }
-  return it->second;
-}
-
 MlflowMetrics metrics_from_run(const MlflowRun& run) {
   MlflowMetrics m;
-  m.precision = ratio(run, "precision");
-  m.recall = ratio(run, "recall");
-  m.f1_score = ratio(run, "f1_score");
-  m.accuracy = ratio(run, "accuracy");
+  m.precision = ratio_metric(run, "precision");
+  m.recall = ratio_metric(run, "recall");
+  m.f1_score = ratio_metric(run, "f1_score");
+  m.accuracy = ratio_metric(run, "accuracy");
   m.run_id = run.run_id;
   m.experiment_id = run.experiment_id;
   m.run_end_time_ms = run.end_time_ms;
   return m;
 }
 
-// The highest version number of a list (versions are decimal strings).
-const MlflowModelVersion* highest_version(const std::vector<MlflowModelVersion>& versions) {
-  const MlflowModelVersion* best = nullptr;
-  for (const auto& v : versions) {
-    const auto longer = [](const std::string& a, const std::string& b) {
-      return a.size() != b.size() ? a.size() > b.size() : a > b;
-    };
-    if (best == nullptr || longer(v.version, best->version)) {
-      best = &v;
-    }
-  }
-  return best;
-}
-
 } // namespace
 
 MlflowTracker::MlflowTracker(std::string tracking_uri, HttpOptions http, MlflowAuth auth,
                              RetryHooks hooks)
-    : m_base(std::move(tracking_uri)), m_authorization(authorization_of(auth)),
-      m_http(std::move(http), std::move(hooks)) {
-  while (!m_base.empty() && m_base.back() == '/') {
-    m_base.pop_back();
-  }
-  const std::string scheme = lower(m_base.substr(0, m_base.find("://")));
-  if (m_base.find("://") == std::string::npos || (scheme != "http" && scheme != "https")) {
-    m_config_error = Error::config("MLFLOW_TRACKING_URI '" + redact_url(m_base) +
-                                   "' is not an http:// or https:// URL of an MLflow tracking "
-                                   "server (file, sqlite and databricks URIs are not supported)");
-  }
-}
+    : m_rest(std::move(tracking_uri), std::move(http), std::move(auth), std::move(hooks)) {}
 
 void MlflowTracker::set_runs_page_size(int size) {
   m_runs_page_size = std::clamp(size, 1, k_max_search_results);
 }
 
-std::string MlflowTracker::api_url(std::string_view endpoint) const {
-  return m_base + std::string(k_api_prefix) + std::string(endpoint);
-}
-
 Result<HttpResponse> MlflowTracker::get(std::string_view endpoint, std::string_view query) {
-  HttpRequest request = HttpRequest::get(api_url(endpoint) + "?" + std::string(query));
-  if (!m_authorization.empty()) {
-    request.headers.emplace_back("Authorization", m_authorization);
-  }
-  return m_http.send(request);
+  return m_rest.get(endpoint, query);
 }
 
 // Every POST we send reads (searches, get-latest-versions): idempotent, safe to resend.
 Result<HttpResponse> MlflowTracker::post(std::string_view endpoint, std::string body) {
-  HttpRequest request = HttpRequest::post_json(api_url(endpoint), std::move(body), true);
-  if (!m_authorization.empty()) {
-    request.headers.emplace_back("Authorization", m_authorization);
-  }
-  return m_http.send(request);
+  return m_rest.post(endpoint, std::move(body), true);
 }
-
-namespace {
-
-std::string what_of(std::string_view method, const std::string& url) {
-  return std::string(method) + " " + redact_url(url);
-}
-
-Error failed(const HttpResponse& response, std::string_view method, const std::string& url) {
-  return to_error(parse_mlflow_error(response), what_of(method, url),
-                  response.header("location").value_or(""));
-}
-
-Error with_context(Error e, std::string_view method, const std::string& url) {
-  e.message = what_of(method, url) + ": " + e.message;
-  return e;
-}
-
-} // namespace
 
 Result<bool> MlflowTracker::registered_model_exists(const std::string& name) {
   const std::string endpoint = "registered-models/get";
@@ -179,7 +68,7 @@ Result<bool> MlflowTracker::registered_model_exists(const std::string& name) {
   if (api.http_status == 404 && api.error_code == k_resource_does_not_exist) {
     return false;
   }
-  return failed(*r, "GET", api_url(endpoint));
+  return call_error(*r, "GET", api_url(endpoint));
 }
 
 Result<std::optional<MlflowTracker::Found>>
@@ -195,11 +84,11 @@ MlflowTracker::latest_production_stage(const std::string& name) {
     if (api.http_status == 404 && api.error_code == k_resource_does_not_exist) {
       return std::optional<Found>();
     }
-    return failed(*r, "POST", api_url(endpoint));
+    return call_error(*r, "POST", api_url(endpoint));
   }
   auto versions = parse_model_versions(r->body);
   if (!versions) {
-    return with_context(std::move(versions).error(), "POST", api_url(endpoint));
+    return in_call(std::move(versions).error(), "POST", api_url(endpoint));
   }
   // The server filters by stage already; filter again so a server that ignores `stages`
   // cannot make a Staging version the production one.
@@ -228,7 +117,7 @@ MlflowTracker::find_production_version(const ProductionLookup& lookup) {
     if (r->is_success()) {
       auto version = parse_model_version(r->body);
       if (!version) {
-        return with_context(std::move(version).error(), "GET", api_url(endpoint));
+        return in_call(std::move(version).error(), "GET", api_url(endpoint));
       }
       return std::optional<Found>(Found{std::move(*version), RunSource::alias});
     }
@@ -245,7 +134,7 @@ MlflowTracker::find_production_version(const ProductionLookup& lookup) {
     } else if (api.http_status == 404 && api.error_code.empty()) {
       // No alias endpoint (servers before MLflow 2.3): only the legacy stage can tell.
     } else if (!is_missing_alias(api)) {
-      return failed(*r, "GET", api_url(endpoint));
+      return call_error(*r, "GET", api_url(endpoint));
     }
   }
   return latest_production_stage(lookup.model_name);
@@ -256,7 +145,7 @@ Result<MlflowMetrics> MlflowTracker::metrics_of_version(const Found& found) {
   const std::string which =
       "model '" + v.name + "' version " + v.version + " (" + to_string(found.source) + ")";
   if (v.run_id.empty()) {
-    return Error::bad_response(which + " at " + redact_url(m_base) +
+    return Error::bad_response(which + " at " + redact_url(m_rest.base()) +
                                " has no run_id: it was registered from a path, not from a "
                                "training run, so it has no metrics to read");
   }
@@ -266,7 +155,7 @@ Result<MlflowMetrics> MlflowTracker::metrics_of_version(const Found& found) {
     return std::move(r).error();
   }
   if (!r->is_success()) {
-    Error e = failed(*r, "GET", api_url(endpoint));
+    Error e = call_error(*r, "GET", api_url(endpoint));
     if (e.kind == ErrorKind::not_found) {
       e.message = "run " + v.run_id + " of " + which + " not found (deleted?): " + e.message;
     }
@@ -274,11 +163,11 @@ Result<MlflowMetrics> MlflowTracker::metrics_of_version(const Found& found) {
   }
   auto run = parse_run(r->body);
   if (!run) {
-    return with_context(std::move(run).error(), "GET", api_url(endpoint));
+    return in_call(std::move(run).error(), "GET", api_url(endpoint));
   }
   if (run->status != k_run_status_finished) {
-    return Error::bad_response("run " + run->run_id + " of " + which + " at " + redact_url(m_base) +
-                               " is " + run->status +
+    return Error::bad_response("run " + run->run_id + " of " + which + " at " +
+                               redact_url(m_rest.base()) + " is " + run->status +
                                ", not FINISHED: only finished runs are metric sources "
                                "(DESIGN §3); check the production model's registration");
   }
@@ -296,10 +185,10 @@ Result<MlflowMetrics> MlflowTracker::metrics_of_latest_run(const ProductionLooku
     return std::move(r).error();
   }
   const std::string not_found_hint = "experiment '" + lookup.experiment_name + "' not found at " +
-                                     redact_url(m_base) +
+                                     redact_url(m_rest.base()) +
                                      "; check SPECIALIST_TYPES / MLFLOW_TRACKING_URI";
   if (!r->is_success()) {
-    Error e = failed(*r, "GET", api_url(exp_endpoint));
+    Error e = call_error(*r, "GET", api_url(exp_endpoint));
     if (e.kind == ErrorKind::not_found) {
       e.message = not_found_hint + " (and no production version of registered model '" +
                   lookup.model_name + "'): " + e.message;
@@ -308,7 +197,7 @@ Result<MlflowMetrics> MlflowTracker::metrics_of_latest_run(const ProductionLooku
   }
   auto experiment = parse_experiment(r->body);
   if (!experiment) {
-    return with_context(std::move(experiment).error(), "GET", api_url(exp_endpoint));
+    return in_call(std::move(experiment).error(), "GET", api_url(exp_endpoint));
   }
   if (experiment->lifecycle_stage == "deleted") {
     return Error::not_found(not_found_hint + " (it is deleted; restore it or create it anew)");
@@ -330,11 +219,11 @@ Result<MlflowMetrics> MlflowTracker::metrics_of_latest_run(const ProductionLooku
       return std::move(page_response).error();
     }
     if (!page_response->is_success()) {
-      return failed(*page_response, "POST", api_url(search_endpoint));
+      return call_error(*page_response, "POST", api_url(search_endpoint));
     }
     auto page = parse_search_runs_page(page_response->body);
     if (!page) {
-      return with_context(std::move(page).error(), "POST", api_url(search_endpoint));
+      return in_call(std::move(page).error(), "POST", api_url(search_endpoint));
     }
     for (const MlflowRun& run : page->runs) {
       if (seen >= lookup.runs_limit) {
@@ -359,14 +248,14 @@ Result<MlflowMetrics> MlflowTracker::metrics_of_latest_run(const ProductionLooku
   return Error::not_found(
       "no FINISHED run among the last " + std::to_string(seen) + " runs (MLFLOW_RUNS_LIMIT " +
       std::to_string(lookup.runs_limit) + ") of experiment '" + lookup.experiment_name + "' (id " +
-      experiment->experiment_id + ") at " + redact_url(m_base) +
+      experiment->experiment_id + ") at " + redact_url(m_rest.base()) +
       ", and no production version of registered model '" + lookup.model_name + "'");
 }
 
 Result<MlflowMetrics> MlflowTracker::production_metrics(const ProductionLookup& lookup) {
   const std::lock_guard lock(m_mutex);
-  if (m_config_error) {
-    return *m_config_error;
+  if (m_rest.config_error()) {
+    return *m_rest.config_error();
   }
   if (lookup.model_name.empty() || lookup.experiment_name.empty() || lookup.runs_limit < 1) {
     return Error::config("MLflow lookup needs a model name, an experiment name and "

@@ -3,6 +3,7 @@
 
 #include "adapters/http/http_client.hpp"
 #include "adapters/mlflow/mlflow_parse.hpp"
+#include "adapters/mlflow/mlflow_rest.hpp"
 #include "ports/tracker.hpp"
 
 #include <mutex>
@@ -12,16 +13,6 @@
 #include <vector>
 
 namespace mm {
-
-// Credentials as MLflow's own client takes them (mlflow/utils/rest_utils.py http_request):
-// username + password → "Authorization: Basic", else token → "Authorization: Bearer".
-// Filled from MLFLOW_TRACKING_USERNAME / MLFLOW_TRACKING_PASSWORD / MLFLOW_TRACKING_TOKEN by the
-// app; never logged, never put in a message.
-struct MlflowAuth {
-  std::string token;
-  std::string username;
-  std::string password;
-};
 
 // runs/search accepts max_results up to 50000 (SEARCH_MAX_RESULTS_THRESHOLD) and
 // registered-models/search up to 1000 (SEARCH_REGISTERED_MODEL_MAX_RESULTS_THRESHOLD),
@@ -59,7 +50,7 @@ public:
   // Runs asked per runs/search page (clamped to [1, 50000]); tests force several pages.
   void set_runs_page_size(int size);
 
-  const std::string& tracking_uri() const noexcept { return m_base; }
+  const std::string& tracking_uri() const noexcept { return m_rest.base(); }
 
 private:
   struct Found {
@@ -73,16 +64,13 @@ private:
   Result<MlflowMetrics> metrics_of_version(const Found& found);
   Result<MlflowMetrics> metrics_of_latest_run(const ProductionLookup& lookup);
 
-  std::string api_url(std::string_view endpoint) const;
+  std::string api_url(std::string_view endpoint) const { return m_rest.api_url(endpoint); }
   Result<HttpResponse> get(std::string_view endpoint, std::string_view query);
   Result<HttpResponse> post(std::string_view endpoint, std::string body);
 
-  std::string m_base; // tracking URI without trailing '/'
-  std::optional<Error> m_config_error;
-  std::string m_authorization; // header value, or empty
   int m_runs_page_size = k_default_runs_page_size;
   std::mutex m_mutex;
-  HttpClient m_http;
+  MlflowRest m_rest;
 };
 
 } // namespace mm

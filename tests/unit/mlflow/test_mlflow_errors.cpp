@@ -65,5 +65,35 @@ TEST(MlflowErrors, HintsNameTheSettings) {
   EXPECT_EQ(redirect.message.find("pw@"), std::string::npos);
 }
 
+TEST(MlflowErrors, CallErrorNamesTheCallWithTheUrlRedacted) {
+  // POST runs/set-tag of an unknown run on MLflow 3.17.2.
+  const Error e = call_error(
+      response(404, R"({"error_code": "RESOURCE_DOES_NOT_EXIST", "message": "Run with id=nope )"
+                    R"(not found", "sqlstate": "KAM00", "error_class": "RESOURCE_NOT_FOUND"})"),
+      "POST", "http://u:secret@h:5000/api/2.0/mlflow/runs/set-tag");
+  EXPECT_EQ(e.kind, ErrorKind::not_found);
+  EXPECT_NE(e.message.find("POST http://***:***@h:5000/api/2.0/mlflow/runs/set-tag: HTTP 404 "
+                           "RESOURCE_DOES_NOT_EXIST: Run with id=nope not found"),
+            std::string::npos)
+      << e.message;
+  EXPECT_EQ(e.message.find("secret"), std::string::npos);
+  const Error parsed = in_call(Error::bad_response("malformed"), "GET", "http://u:pw@h/x");
+  EXPECT_EQ(parsed.kind, ErrorKind::bad_response);
+  EXPECT_EQ(parsed.message, "GET http://***:***@h/x: malformed");
+}
+
+TEST(MlflowErrors, MissingAliasQuirk) {
+  // GET registered-models/alias of an unset alias, MLflow 3.17.2: 400, not 404.
+  EXPECT_TRUE(is_missing_alias(parse_mlflow_error(response(
+      400, R"({"error_code": "INVALID_PARAMETER_VALUE", "message": "Registered model alias )"
+           R"(production not found.", "sqlstate": "KAM00"})"))));
+  EXPECT_TRUE(is_missing_alias({404, "RESOURCE_DOES_NOT_EXIST", "Alias prod not found"}));
+  // Other 400s of the same endpoint are not a missing alias.
+  EXPECT_FALSE(is_missing_alias(
+      {400, "INVALID_PARAMETER_VALUE", "'latest' alias name (case insensitive) is reserved."}));
+  EXPECT_FALSE(is_missing_alias({400, "INVALID_PARAMETER_VALUE", "Invalid alias name: 'a b'."}));
+  EXPECT_FALSE(is_missing_alias({500, "", "alias not found"}));
+}
+
 } // namespace
 } // namespace mm
