@@ -38,12 +38,12 @@ Mongo: documents of the five demo specialist types are deleted from the two coll
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import random
 import sys
 import time
 import uuid
+from pathlib import Path
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
@@ -132,71 +132,41 @@ def log(msg: str) -> None:
 
 # ----------------------------------------------------------------------------- features
 
-def make_features(rng: random.Random, risky: bool) -> dict[str, float]:
-    """26 plausible, internally consistent plan features (DESIGN §5).
-
-    Consistency kept: total_duration_ms = num_tasks * avg_duration_ms; num_nodes = num_tasks;
-    density = num_edges / (num_nodes * (num_nodes - 1)) (directed graph); avg_in_degree =
-    num_edges / num_nodes <= max_in_degree; num_levels = critical_path_length <= num_nodes;
-    max_parallelism <= num_nodes; total_anti_pattern_penalty = anti patterns * per-item penalty.
-    """
-    n = rng.randint(3, 40)
-    max_edges = n * (n - 1) // 2  # a DAG
-    edges = rng.randint(n - 1, max(n - 1, min(max_edges, 3 * n)))
-    avg_ms = rng.uniform(200.0, 45000.0)
-    levels = rng.randint(2, n) if n > 2 else n
-    anti = rng.randint(0, 5) + (2 if risky else 0)
-    avg_in = edges / n
-    f = {
-        "num_tasks": float(n),
-        "priority_score": rng.uniform(0.0, 1.0),
-        "total_duration_ms": n * avg_ms,
-        "avg_duration_ms": avg_ms,
-        "risk_score": min(1.0, rng.uniform(0.0, 0.6) + (0.35 if risky else 0.0)),
-        "complexity_score": rng.uniform(0.1, 0.95),
-        "domain_risk_weight": rng.uniform(0.5, 2.0),
-        "avg_task_complexity_factor": rng.uniform(0.5, 3.0),
-        "num_patterns_detected": float(rng.randint(0, 12)),
-        "num_anti_patterns_detected": float(anti),
-        "avg_pattern_quality": rng.uniform(0.3, 1.0) - (0.2 if risky else 0.0),
-        "total_anti_pattern_penalty": anti * rng.uniform(0.05, 0.25),
-        "num_nodes": float(n),
-        "num_edges": float(edges),
-        "density": edges / (n * (n - 1)),
-        "avg_in_degree": avg_in,
-        "max_in_degree": float(max(math.ceil(avg_in), rng.randint(1, max(1, n - 1)))),
-        "critical_path_length": float(levels),
-        "max_parallelism": float(rng.randint(1, max(1, n - levels + 1))),
-        "num_levels": float(levels),
-        "avg_coupling": rng.uniform(0.0, 1.0),
-        "num_bottlenecks": float(rng.randint(0, max(0, n // 5))),
-        "graph_complexity_score": rng.uniform(0.0, 1.0),
-        "mean_norm": rng.uniform(-1.0, 1.0),
-        "std_norm": rng.uniform(0.0, 1.5),
-        "avg_diversity": rng.uniform(0.0, 1.0),
-    }
-    f["avg_pattern_quality"] = max(0.0, f["avg_pattern_quality"])
-    return {k: round(f[k], 6) for k in FEATURES}
-
-
 # ----------------------------------------------------------------------------- Mongo
 
-def rating_to_recommendation(rng: random.Random, rating: float) -> str:
-    if rng.random() < 0.08:  # reviewers are not perfectly consistent
-        return rng.choice(["approve", "reject", "review_required"])
-    if rating >= 0.6:
-        return "approve"
-    if rating < 0.4:
-        return "reject"
-    return "review_required"
+def _plan_world():
+    """The demo's one notion of ground truth: the LLM stand-in's plan generator and labelling
+    rule (scripts/llm_standin.py). Human reviewers in the demo judge plans by the same rule the
+    stand-in "LLM" labels them with, so a model trained on generated rows can be evaluated on
+    feedback rows honestly, as in a real deployment where the LLM imitates the reviewers."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "llm_standin", Path(__file__).resolve().parent / "llm_standin.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.make_record
+
+
+def reviewed_plan(rng: random.Random, make_record) -> tuple[dict, str]:
+    """A plan's 26 features and the reviewer's recommendation for it."""
+    record = make_record(rng.getrandbits(32), 0)
+    features = {k: float(record[k]) for k in FEATURES}
+    label = record["label"]
+    # Reviewers have three answers: "conditional" plans are sent back for review.
+    rec = "review_required" if label == "conditional" else label
+    if rng.random() < 0.03:  # reviewers are not perfectly consistent
+        rec = rng.choice(["approve", "reject", "review_required"])
+    return features, rec
 
 
 def gen_docs(rng: random.Random, stype: str, spec: FeedbackSpec, now: datetime):
     feedback, opinions = [], []
+    make_record = _plan_world()
 
     def one(mean: float, spread: float, age: timedelta) -> None:
         rating = round(min(1.0, max(0.0, rng.gauss(mean, spread))), 2)
-        rec = rating_to_recommendation(rng, rating)
+        features, rec = reviewed_plan(rng, make_record)
         opinion_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
         plan_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
         submitted = (now - age).replace(microsecond=(now - age).microsecond // 1000 * 1000)
@@ -207,7 +177,7 @@ def gen_docs(rng: random.Random, stype: str, spec: FeedbackSpec, now: datetime):
             "specialist_type": stype,
             "recommendation": opinion_rec,
             "confidence_score": round(rng.uniform(0.5, 0.99), 3),
-            "features": make_features(rng, risky=(rec == "reject")),
+            "features": features,
             "created_at": submitted - timedelta(hours=rng.uniform(1, 48)),
         })
         feedback.append({

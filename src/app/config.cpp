@@ -430,6 +430,12 @@ const std::vector<KeyWithExpected>& key_table() {
         text(&Config::retraining_mlflow_project_uri, false),
         get_text(&Config::retraining_mlflow_project_uri)},
        "a path or Git URI of an MLflow Project"},
+      {{"MLFLOW_CLI", "the mlflow executable that runs the training project", Show::plain,
+        text(&Config::mlflow_cli, false), get_text(&Config::mlflow_cli)},
+       "a command name or path"},
+      {{"PROMPTS_DIR", "folder of the LLM prompt templates (empty: prompts/ beside the binary)",
+        Show::plain, text(&Config::prompts_dir), get_text(&Config::prompts_dir)},
+       "a directory path"},
       {{"NOTIFICATION_CHANNELS", "where retrain outcomes are sent", Show::plain,
         [](Config& c, const std::string& raw) -> Status {
           auto items = split_list(raw);
@@ -542,6 +548,14 @@ Result<Config> load_config(const EnvLookup& env) {
     if (!s) {
       return invalid(key.name, *raw, key.show, expected);
     }
+  }
+  // The Ollama default of LLM_BASE_URL means nothing to hosted providers: without an explicit
+  // LLM_BASE_URL they use their public endpoints (OpenAI-compatible servers set it).
+  c.llm_base_url_set = env("LLM_BASE_URL").has_value();
+  if (!c.llm_base_url_set && c.llm_provider == LlmProvider::openai) {
+    c.llm_base_url = "https://api.openai.com/v1";
+  } else if (!c.llm_base_url_set && c.llm_provider == LlmProvider::anthropic) {
+    c.llm_base_url = "https://api.anthropic.com";
   }
   // Relations between variables.
   if (c.feedback_negative_max > c.feedback_positive_min) {

@@ -55,6 +55,7 @@ struct Config {
   LlmProvider llm_provider = LlmProvider::local;
   std::string llm_model = "llama2";
   std::string llm_base_url = "http://ollama.default:11434";
+  bool llm_base_url_set = false; // unset: each provider's public endpoint
   double llm_temperature = 0.7;
   int llm_max_concurrency = 4;
   std::string openai_api_key;
@@ -68,6 +69,8 @@ struct Config {
   int dataset_retention_days = 90;
   std::string data_dir = "/data/training";
   std::string retraining_mlflow_project_uri = "training/specialist";
+  std::string mlflow_cli = "mlflow"; // the `mlflow` executable that runs the project
+  std::string prompts_dir;           // empty: found next to the binary (see app/paths)
 
   // Notifications
   std::vector<std::string> notification_channels = {"slack"};

@@ -30,6 +30,24 @@ Logger::Logger(std::FILE* sink, bool json, LogLevel min_level)
     : m_sink(sink), m_json(json), m_min(min_level) {}
 
 void Logger::log(LogLevel level, const char* event, std::initializer_list<LogField> fields) {
+  std::vector<std::pair<std::string, LogValue>> f;
+  for (const auto& [k, v] : fields) {
+    f.emplace_back(k, v);
+  }
+  write(level, event, f);
+}
+
+void Logger::log_text(LogLevel level, const char* event,
+                      const std::vector<std::pair<std::string, std::string>>& fields) {
+  std::vector<std::pair<std::string, LogValue>> f;
+  for (const auto& [k, v] : fields) {
+    f.emplace_back(k, v);
+  }
+  write(level, event, f);
+}
+
+void Logger::write(LogLevel level, const char* event,
+                   const std::vector<std::pair<std::string, LogValue>>& fields) {
   if (level < m_min) {
     return;
   }

@@ -9,6 +9,7 @@
 #include <string>
 #include <utility>
 #include <variant>
+#include <vector>
 
 namespace mm {
 
@@ -23,6 +24,10 @@ public:
   Logger(std::FILE* sink, bool json, LogLevel min_level = LogLevel::info);
 
   void log(LogLevel level, const char* event, std::initializer_list<LogField> fields = {});
+  // Fields whose values are already text (pipeline events).
+  void log_text(LogLevel level, const char* event,
+                const std::vector<std::pair<std::string, std::string>>& fields);
+
   void info(const char* event, std::initializer_list<LogField> fields = {}) {
     log(LogLevel::info, event, fields);
   }
@@ -34,6 +39,9 @@ public:
   }
 
 private:
+  void write(LogLevel level, const char* event,
+             const std::vector<std::pair<std::string, LogValue>>& fields);
+
   std::FILE* m_sink;
   bool m_json;
   LogLevel m_min;

@@ -3,7 +3,9 @@
 #include "app/check_command.hpp"
 #include "app/config.hpp"
 #include "app/logger.hpp"
+#include "app/retrain_command.hpp"
 #include "cli/report_render.hpp"
+#include "cli/retrain_render.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -83,6 +85,37 @@ int run_cli(const std::vector<std::string>& args, std::FILE* out, std::FILE* err
                    "specialists checked at once (default MONITOR_CONCURRENCY)")
       ->check(CLI::Range(1, 256));
 
+  bool force = false;
+  bool skip_generation = false;
+  bool dry_run = false;
+  std::string channels_flag;
+  bool channels_given = false;
+  auto* retrain = app.add_subcommand(
+      "retrain",
+      "Retrain degraded specialists (spec's AutoRetrainOrchestrator): LLM dataset + recent "
+      "feedback, training through the MLflow Project, promotion only if better, notifications. "
+      "Exit codes: 0 nothing needed / cooldown / retrained (promoted or not), 1 a retrain "
+      "failed, 2 usage/config, 3 a data source unreachable, 4 internal.");
+  retrain->add_option("--specialist-type", specialist_type,
+                      "a specialist type, or 'all' (SPECIALIST_TYPES, one by one)");
+  retrain->add_flag("--force", force,
+                    "retrain even when healthy and inside the cooldown (never on incomplete data)");
+  retrain->add_flag("--skip-dataset-generation", skip_generation,
+                    "reuse the LLM rows of the newest existing dataset instead of generating");
+  retrain->add_flag("--dry-run", dry_run,
+                    "read everything and print the plan; write nothing anywhere");
+  auto* channels_opt = retrain->add_option(
+      "--notification-channels", channels_flag,
+      "comma-separated subset of slack,email (default NOTIFICATION_CHANNELS; empty: none)");
+  retrain->add_option("--output-format", output_format, "text or json")
+      ->check(CLI::IsMember({"text", "json"}));
+  retrain->add_option("--export-metrics", export_url,
+                      "Pushgateway URL (default PROMETHEUS_PUSHGATEWAY_URL)");
+  retrain->add_flag("--discover", discover,
+                    "with 'all': every registered model matching MLFLOW_MODEL_NAME_TEMPLATE");
+  retrain->add_flag("--print-config", print_config_flag,
+                    "print the effective configuration (secrets masked) and exit");
+
   app.add_subcommand("version", "Print the version");
   app.add_subcommand("config-reference",
                      "Print the configuration reference (every variable, default, accepted "
@@ -141,6 +174,48 @@ int run_cli(const std::vector<std::string>& args, std::FILE* out, std::FILE* err
   }
 
   Logger log(err, use_json_logs(*config, err));
+  channels_given = channels_opt->count() > 0;
+  if (app.got_subcommand("retrain")) {
+    RetrainRequest rr;
+    rr.specialist_type = specialist_type;
+    rr.discover = discover;
+    rr.force = force;
+    rr.skip_dataset_generation = skip_generation;
+    rr.dry_run = dry_run;
+    rr.export_url = export_url;
+    rr.channels_given = channels_given;
+    if (channels_given) {
+      std::string item;
+      for (char c : channels_flag + ",") {
+        if (c == ',') {
+          if (!item.empty()) {
+            rr.notification_channels.push_back(item);
+          }
+          item.clear();
+        } else if (c != ' ') {
+          item += c;
+        }
+      }
+    }
+    rr.progress_on_tty = isatty(fileno(err)) != 0;
+    Result<RetrainRun> run = run_retrain(*config, rr, log);
+    if (!run) {
+      log.error("retrain_failed_to_start",
+                {{"error_kind", to_string(run.error().kind)}, {"error", run.error().message}});
+      return fail(err, run.error());
+    }
+    if (output_format == "json") {
+      fmt::print(out, "{}\n", render_retrain_json(run->outcomes, run->single));
+    } else {
+      for (const auto& o : run->outcomes) {
+        fmt::print(out, "{}\n", render_retrain_text(o));
+      }
+      if (!run->single) {
+        fmt::print(out, "{}", render_retrain_summary(run->outcomes));
+      }
+    }
+    return run->exit_code;
+  }
   CheckRequest req;
   req.specialist_type = specialist_type;
   req.discover = discover;

@@ -91,6 +91,15 @@ RetrainOutcome RetrainPipeline::retrain(const std::string& type) {
       record(ctx);
       if (build_dataset(ctx) && train(ctx)) {
         evaluate_and_promote(ctx);
+        if (out.state == "promoted") {
+          CheckPipeline recheck(
+              m_ports.tracker, m_ports.feedback, nullptr, [now = ctx.now] { return now; },
+              m_settings.check);
+          CheckOutcome after = recheck.check(type);
+          if (after.report && !after.error) {
+            out.report_after = after.report;
+          }
+        }
       }
       notify(ctx);
       cleanup(ctx);
@@ -618,8 +627,10 @@ void RetrainPipeline::push_metrics(Context& ctx) {
     return;
   }
   std::vector<MetricFamily> families;
-  if (out.report) {
-    families = check_metric_families(*out.report);
+  const std::optional<PerformanceReport>& current =
+      out.report_after ? out.report_after : out.report;
+  if (current) {
+    families = check_metric_families(*current);
     if (!out.check_error) {
       families.push_back(last_success_family(ctx.now));
     }

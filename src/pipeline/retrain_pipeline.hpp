@@ -105,6 +105,9 @@ struct RetrainOutcome {
   std::string what_to_do;
   std::vector<std::pair<std::string, Status>> notifications;
   std::vector<std::string> removed_datasets;
+  // After a promotion: the check of the new production model, so the pushed gauges describe
+  // what now serves, not what was replaced.
+  std::optional<PerformanceReport> report_after;
   double duration_s = 0.0;
 
   bool retrained() const { return decision.verdict == RetrainVerdict::retrain && !dry_run; }

@@ -320,6 +320,7 @@ TEST_F(RetrainTest, DegradedBetterCandidateIsPromotedKeepingTheOldVersionForRoll
                                   "status=success"],
             1.0);
   EXPECT_EQ(state.counters_by_key["neural_hive_auto_retrain_success_total|improved=true"], 1.0);
+  ASSERT_TRUE(out.report_after) << "the new production model is checked again after promotion";
 }
 
 TEST_F(RetrainTest, WorseCandidateIsNotPromoted) {
