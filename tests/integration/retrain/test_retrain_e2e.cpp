@@ -1,0 +1,368 @@
+// `model-monitor retrain` end to end: the real binary against the real MLflow server (runs,
+// registry), a real `mlflow run` of the reference training project (scikit-learn), FerretDB,
+// the Pushgateway and the SMTP server of scripts/services.sh; only Slack and the LLM are
+// stand-ins (scripts/slack_standin.py, scripts/llm_standin.py: the APIs' documented shapes).
+// State is prepared and inspected directly (MLflow REST, libmongoc, files), never through the
+// code under test.
+#include "support/mlflow_fixture.hpp"
+#include "support/mongo_fixture.hpp"
+#include "support/process.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace mm::test {
+namespace {
+
+using namespace std::chrono;
+using Json = nlohmann::json;
+namespace fs = std::filesystem;
+
+std::int64_t now_ms() {
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+std::vector<MetricPoint> metrics(double p, double r, double f1) {
+  return {{"precision", p, 0}, {"recall", r, 0}, {"f1_score", f1, 0}, {"accuracy", f1, 0}};
+}
+
+std::size_t line_count(const std::string& path) {
+  std::ifstream in(path);
+  std::size_t n = 0;
+  for (std::string line; std::getline(in, line);) {
+    ++n;
+  }
+  return n;
+}
+
+std::vector<fs::path> files_in(const fs::path& dir) {
+  std::vector<fs::path> out;
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) {
+    return out;
+  }
+  for (const auto& e : fs::recursive_directory_iterator(dir, ec)) {
+    if (e.is_regular_file()) {
+      out.push_back(e.path());
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class RetrainE2E : public MongoTest {
+protected:
+  void SetUp() override {
+    MongoTest::SetUp();
+    m_pushgateway = require_service_env("PROMETHEUS_PUSHGATEWAY_URL");
+    m_llm = require_service_env("MM_LLM_STANDIN_URL");
+    m_slack = require_service_env("SLACK_WEBHOOK_URL");
+    m_slack_record = require_service_env("MM_SLACK_RECORD");
+    m_smtp_host = require_service_env("SMTP_HOST");
+    m_smtp_port = require_service_env("SMTP_PORT");
+    m_spool = require_service_env("MM_SMTP_SPOOL");
+    m_venv = require_service_env("MM_VENV");
+    m_type = m_mlflow.unique_type("rt");
+    m_data_dir = fs::temp_directory_path() / ("mm-retrain-" + m_type);
+    fs::create_directories(m_data_dir);
+  }
+  void TearDown() override {
+    if (!HasFailure()) {
+      fs::remove_all(m_data_dir);
+    }
+    MongoTest::TearDown();
+  }
+
+  // The specialist in production: alias `production` on version 1 of a run with these metrics.
+  void production(double p, double r, double f1) {
+    m_experiment = m_mlflow.get_or_create_experiment(m_type + "-specialist");
+    m_baseline_run =
+        m_mlflow.add_run(m_experiment, now_ms() - 60000, "FINISHED", metrics(p, r, f1));
+    m_mlflow.create_registered_model(m_type + "-specialist");
+    m_baseline_version = m_mlflow.create_model_version(m_type + "-specialist", m_baseline_run);
+    m_mlflow.set_alias(m_type + "-specialist", "production", m_baseline_version);
+    // A little real feedback (below the training project's 50-row threshold for a
+    // feedback-only evaluation set, so the evaluation is a stratified split).
+    std::vector<FeedbackDoc> docs;
+    for (int i = 0; i < 12; ++i) {
+      docs.push_back(FeedbackDoc()
+                         .specialist_type(m_type)
+                         .rating(0.8)
+                         .recommendation(i % 2 == 0 ? "approve" : "reject")
+                         .submitted_at(system_clock::now() - hours(2)));
+    }
+    insert(docs);
+    for (const auto& d : docs) {
+      insert(OpinionDoc::of(d));
+    }
+  }
+
+  std::map<std::string, std::optional<std::string>> env() const {
+    return {{"MLFLOW_TRACKING_URI", m_mlflow.tracking_uri()},
+            {"MONGODB_URI", uri()},
+            {"MONGODB_DATABASE", database()},
+            {"PROMETHEUS_PUSHGATEWAY_URL", m_pushgateway},
+            {"DATA_DIR", m_data_dir.string()},
+            {"LLM_PROVIDER", "local"},
+            {"LLM_BASE_URL", m_llm},
+            {"LLM_MODEL", "llama3"},
+            {"DATASET_NUM_SAMPLES", "240"},
+            {"MLFLOW_CLI", m_venv + "/bin/mlflow"},
+            {"RETRAINING_MLFLOW_PROJECT_URI", std::string(MM_SOURCE_DIR) + "/training/specialist"},
+            {"PROMPTS_DIR", std::string(MM_SOURCE_DIR) + "/prompts"},
+            {"NOTIFICATION_CHANNELS", "slack,email"},
+            {"SLACK_WEBHOOK_URL", m_slack},
+            {"SMTP_HOST", m_smtp_host},
+            {"SMTP_PORT", m_smtp_port},
+            {"EMAIL_RECIPIENTS", "ml-ops@example.com"},
+            {"LOG_FORMAT", "json"},
+            {"SPECIALIST_TYPES", std::nullopt}};
+  }
+
+  ProcessResult retrain(const std::vector<std::string>& flags,
+                        std::map<std::string, std::optional<std::string>> extra = {}) const {
+    auto e = env();
+    for (auto& [k, v] : extra) {
+      e[k] = v;
+    }
+    std::vector<std::string> argv = {MM_BINARY, "retrain",         "--specialist-type",
+                                     m_type,    "--output-format", "json"};
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    return run_process(argv, e);
+  }
+
+  static Json json_of(const ProcessResult& r) {
+    try {
+      return Json::parse(r.out);
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << "not JSON: " << e.what() << "\nstdout:\n" << r.out << "\nstderr:\n" << r.err;
+      return Json::object();
+    }
+  }
+
+  std::optional<std::string> alias_version(const std::string& alias) {
+    auto r = m_mlflow.call("GET",
+                           "registered-models/alias?name=" + m_type + "-specialist&alias=" + alias);
+    if (r.status != 200) {
+      return std::nullopt;
+    }
+    return Json::parse(r.body)["model_version"]["version"].get<std::string>();
+  }
+
+  std::size_t runs_in_experiment() {
+    auto j = m_mlflow.call_ok("POST", "runs/search",
+                              Json{{"experiment_ids", {m_experiment}}, {"max_results", 1000}});
+    return j.contains("runs") ? j["runs"].size() : 0;
+  }
+
+  std::string last_slack_body() {
+    std::ifstream in(m_slack_record);
+    std::string line;
+    std::string last;
+    while (std::getline(in, line)) {
+      if (line.find(m_type) != std::string::npos) {
+        last = line;
+      }
+    }
+    return last.empty() ? "" : Json::parse(last)["body"].get<std::string>();
+  }
+
+  std::string email_about_type() {
+    for (const auto& f : files_in(m_spool)) {
+      const std::string text = slurp(f);
+      if (text.find(m_type) != std::string::npos) {
+        return text;
+      }
+    }
+    return "";
+  }
+
+  MlflowFixture m_mlflow;
+  std::string m_pushgateway, m_llm, m_slack, m_slack_record, m_smtp_host, m_smtp_port, m_spool,
+      m_venv, m_type, m_experiment, m_baseline_run, m_baseline_version;
+  fs::path m_data_dir;
+};
+
+TEST_F(RetrainE2E, DegradedSpecialistIsRetrainedForRealAndTheBetterModelPromoted) {
+  production(0.78, 0.62, 0.69); // degraded: recall and F1
+  // Old datasets: the one past DATASET_RETENTION_DAYS goes, the recent one stays.
+  fs::create_directories(m_data_dir / m_type);
+  std::ofstream(m_data_dir / m_type / "20200101T000000Z.parquet") << "old";
+  const auto recent = system_clock::now() - hours(24 * 3);
+  const std::time_t tt = system_clock::to_time_t(recent);
+  char name[32];
+  std::strftime(name, sizeof name, "%Y%m%dT%H%M%SZ.parquet", std::gmtime(&tt));
+  std::ofstream(m_data_dir / m_type / name) << "recent";
+
+  auto r = retrain({});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  Json j = json_of(r);
+  EXPECT_EQ(j["decision"]["verdict"], "retrain");
+  EXPECT_EQ(j["result"], "promoted") << j.dump(2);
+  EXPECT_GE(j["dataset"]["llm_rows"].get<int>(), 240);
+  EXPECT_EQ(j["dataset"]["feedback_rows"], 12);
+  const std::string run_id = j["training"]["run_id"];
+  m_mlflow.adopt_run(run_id);
+
+  // MLflow: the run finished with metrics and our tags; production moved to its version and
+  // the old version stays reachable for rollback.
+  Json run = m_mlflow.get_run(run_id);
+  EXPECT_EQ(run["info"]["status"], "FINISHED");
+  std::map<std::string, std::string> tags;
+  for (const auto& t : run["data"]["tags"]) {
+    tags[t["key"]] = t["value"];
+  }
+  EXPECT_EQ(tags["model_monitor.trigger"], "degradation");
+  EXPECT_EQ(tags["model_monitor.promotion"], "promoted");
+  EXPECT_EQ(tags["model_monitor.baseline_run_id"], m_baseline_run);
+  EXPECT_FALSE(tags["model_monitor.dataset_path"].empty());
+  const auto prod = alias_version("production");
+  ASSERT_TRUE(prod);
+  EXPECT_NE(*prod, m_baseline_version);
+  EXPECT_EQ(m_mlflow.get_model_version(m_type + "-specialist", *prod)["run_id"], run_id);
+  EXPECT_EQ(alias_version("previous-production"), m_baseline_version);
+
+  // Dataset on disk, the old one cleaned up, the recent one kept.
+  EXPECT_TRUE(fs::exists(j["dataset"]["path"].get<std::string>()));
+  EXPECT_FALSE(fs::exists(m_data_dir / m_type / "20200101T000000Z.parquet"));
+  EXPECT_TRUE(fs::exists(m_data_dir / m_type / name));
+
+  // Notifications as received: Slack payload (text + blocks) and the email by the SMTP server.
+  const std::string slack = last_slack_body();
+  ASSERT_FALSE(slack.empty()) << "no Slack payload mentions " << m_type;
+  Json payload = Json::parse(slack);
+  EXPECT_NE(payload["text"].get<std::string>().find("promoted"), std::string::npos);
+  EXPECT_TRUE(payload["blocks"].is_array());
+  EXPECT_NE(slack.find(run_id), std::string::npos);
+  const std::string email = email_about_type();
+  ASSERT_FALSE(email.empty()) << "no email about " << m_type << " in " << m_spool;
+  EXPECT_NE(email.find("ml-ops@example.com"), std::string::npos);
+  EXPECT_NE(email.find("Subject:"), std::string::npos);
+
+  // Cumulative retrain metrics in the specialist's group.
+  auto scraped = run_process({"curl", "-fsS", m_pushgateway + "/metrics"});
+  EXPECT_NE(scraped.out.find("neural_hive_auto_retrain_triggered_total{instance=\"\",job=\"model-"
+                             "performance-monitor\",reason=\"degradation\",specialist_type=\"" +
+                             m_type + "\",status=\"success\"} 1"),
+            std::string::npos);
+  EXPECT_NE(scraped.out.find("neural_hive_auto_retrain_success_total{improved=\"true\",instance="
+                             "\"\",job=\"model-performance-monitor\",specialist_type=\"" +
+                             m_type + "\"} 1"),
+            std::string::npos);
+}
+
+TEST_F(RetrainE2E, WorseCandidateIsNotPromoted) {
+  production(0.99, 0.99, 0.99); // no candidate beats this by 0.02
+  auto r = retrain({"--force"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  Json j = json_of(r);
+  m_mlflow.adopt_run(j["training"]["run_id"]);
+  EXPECT_EQ(j["decision"]["trigger"], "forced");
+  EXPECT_EQ(j["result"], "rejected") << j.dump(2);
+  EXPECT_EQ(j["promotion"]["promoted"], false);
+  EXPECT_DOUBLE_EQ(j["promotion"]["baseline"]["f1_score"].get<double>(), 0.99);
+  EXPECT_EQ(alias_version("production"), m_baseline_version);
+  EXPECT_FALSE(alias_version("previous-production"));
+  Json run = m_mlflow.get_run(j["training"]["run_id"]);
+  bool tagged = false;
+  for (const auto& t : run["data"]["tags"]) {
+    tagged |= t["key"] == "model_monitor.promotion" && t["value"] == "rejected";
+  }
+  EXPECT_TRUE(tagged);
+}
+
+TEST_F(RetrainE2E, FailingTrainingNotifiesFailureAndPromotesNothing) {
+  production(0.78, 0.62, 0.69);
+  auto r = retrain({}, {{"RETRAINING_MLFLOW_PROJECT_URI",
+                         std::string(MM_SOURCE_DIR) + "/tests/data/failing_project"}});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  Json j = json_of(r);
+  m_mlflow.adopt_run(j["training"]["run_id"]);
+  EXPECT_EQ(j["result"], "failed");
+  EXPECT_EQ(j["error"]["step"], "training");
+  EXPECT_EQ(m_mlflow.get_run(j["training"]["run_id"])["info"]["status"], "FAILED");
+  EXPECT_EQ(alias_version("production"), m_baseline_version);
+  const std::string slack = last_slack_body();
+  EXPECT_NE(slack.find("FAILED"), std::string::npos) << slack;
+  EXPECT_NE(slack.find("training"), std::string::npos);
+}
+
+TEST_F(RetrainE2E, TrainingTimeoutKillsTheRunAndMarksItFailed) {
+  production(0.78, 0.62, 0.69);
+  const auto t0 = steady_clock::now();
+  auto r = retrain({}, {{"RETRAINING_MLFLOW_PROJECT_URI",
+                         std::string(MM_SOURCE_DIR) + "/tests/data/slow_project"},
+                        {"TRAINING_TIMEOUT", "4"}});
+  EXPECT_LT(steady_clock::now() - t0, seconds(90));
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  Json j = json_of(r);
+  m_mlflow.adopt_run(j["training"]["run_id"]);
+  EXPECT_EQ(j["error"]["kind"], "timeout");
+  Json run = m_mlflow.get_run(j["training"]["run_id"]);
+  EXPECT_EQ(run["info"]["status"], "FAILED") << "never an orphaned RUNNING run";
+  bool tagged = false;
+  for (const auto& t : run["data"]["tags"]) {
+    tagged |= t["key"] == "model_monitor.failure" && t["value"] == "training_timeout";
+  }
+  EXPECT_TRUE(tagged);
+  EXPECT_NE(r.err.find("training_timeout"), std::string::npos);
+}
+
+TEST_F(RetrainE2E, CooldownIsHonouredAcrossInvocations) {
+  production(0.78, 0.62, 0.69);
+  const std::string failing = std::string(MM_SOURCE_DIR) + "/tests/data/failing_project";
+  auto first = retrain({}, {{"RETRAINING_MLFLOW_PROJECT_URI", failing}});
+  Json j = json_of(first);
+  m_mlflow.adopt_run(j["training"]["run_id"]);
+  ASSERT_EQ(j["decision"]["verdict"], "retrain");
+  const std::size_t runs = runs_in_experiment();
+  auto second = retrain({}, {{"RETRAINING_MLFLOW_PROJECT_URI", failing}});
+  EXPECT_EQ(second.exit_code, 0) << second.out << second.err;
+  EXPECT_EQ(json_of(second)["decision"]["verdict"], "cooldown");
+  EXPECT_EQ(runs_in_experiment(), runs) << "no training started inside the cooldown";
+  // A zero cooldown lets the next automatic run go.
+  auto third = retrain({"--dry-run"}, {{"RETRAINING_COOLDOWN_HOURS", "0"}});
+  EXPECT_EQ(json_of(third)["decision"]["verdict"], "retrain");
+}
+
+TEST_F(RetrainE2E, DryRunWritesNothingAnywhere) {
+  production(0.78, 0.62, 0.69);
+  fs::create_directories(m_data_dir / m_type);
+  std::ofstream(m_data_dir / m_type / "20200101T000000Z.parquet") << "old";
+  auto snapshot = [&] {
+    std::ostringstream s;
+    s << "runs=" << runs_in_experiment() << " prod=" << alias_version("production").value_or("-")
+      << " prev=" << alias_version("previous-production").value_or("-")
+      << " state=" << count_in("model_monitor_state") << " feedback=" << count("{}")
+      << " slack=" << line_count(m_slack_record) << " mails=" << files_in(m_spool).size()
+      << " files=" << files_in(m_data_dir).size();
+    auto scraped = run_process({"curl", "-fsS", m_pushgateway + "/metrics"});
+    s << " pushed="
+      << (scraped.out.find("specialist_type=\"" + m_type + "\"") != std::string::npos);
+    return s.str();
+  };
+  const std::string before = snapshot();
+  auto r = retrain({"--dry-run"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  Json j = json_of(r);
+  EXPECT_EQ(j["decision"]["verdict"], "retrain");
+  EXPECT_EQ(j["plan"]["llm_samples"], 240);
+  EXPECT_EQ(j["plan"]["feedback_rows_available"], 12);
+  EXPECT_EQ(j["plan"]["would_remove"].size(), 0U) << "the only dataset is the newest: kept";
+  EXPECT_EQ(snapshot(), before);
+}
+
+} // namespace
+} // namespace mm::test
