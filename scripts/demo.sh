@@ -57,16 +57,24 @@ banner "model-monitor retrain --specialist-type all --dry-run   (the plan; write
 banner "model-monitor retrain --specialist-type behavior   (degraded → dataset → training → promotion → notifications)"
 "$BIN" retrain --specialist-type behavior --export-metrics "$PROMETHEUS_PUSHGATEWAY_URL"
 echo "exit code: $?"
-banner "model-monitor retrain --specialist-type behavior   (again: the cooldown holds)"
+banner "model-monitor retrain --specialist-type behavior   (again: the new model is healthy)"
 "$BIN" retrain --specialist-type behavior 2>/dev/null
+echo "exit code: $?"
+banner "model-monitor retrain --specialist-type evolution, twice   (bad feedback persists: the cooldown holds the second)"
+"$BIN" retrain --specialist-type evolution 2>/dev/null | grep -E '^(Decision|Promotion|Result)'
+"$BIN" retrain --specialist-type evolution 2>/dev/null | grep -E '^(Decision|Result)'
 echo "exit code: $?"
 set -e
 
 banner "what was notified: the Slack payload (stand-in) and the email (real SMTP server)"
 tail -n 1 "$MM_SLACK_RECORD" | "$MM_VENV/bin/python" -c \
   'import json,sys; print(json.loads(json.loads(sys.stdin.read())["body"])["text"])'
-latest_mail="$(ls -t "$MM_SMTP_SPOOL"/*.eml | head -n 1)"
-sed -n '/^Subject:/p;/^To:/p' "$latest_mail"
+latest_mail="$(grep -l behavior "$MM_SMTP_SPOOL"/*.eml | head -n 1)"
+"$MM_VENV/bin/python" - "$latest_mail" <<'PY'
+import email, email.policy, sys
+msg = email.message_from_binary_file(open(sys.argv[1], "rb"), policy=email.policy.default)
+print("To:", msg["To"]); print("Subject:", msg["Subject"]); print(); print(msg.get_content()[:600])
+PY
 
 banner "the registry: production moved, the previous version kept for rollback"
 for alias in production previous-production; do

@@ -41,8 +41,10 @@ std::string render_retrain_text(const RetrainOutcome& o) {
   if (o.check_error) {
     s += fmt::format("Check error: {}\n", o.check_error->message);
   }
-  s += fmt::format("Decision: {} ({}), trigger {}\n", to_string(o.decision.verdict),
-                   o.decision.explanation, o.decision.trigger);
+  s += fmt::format("Decision: {} ({})", to_string(o.decision.verdict), o.decision.explanation);
+  s += o.decision.verdict == RetrainVerdict::retrain
+           ? fmt::format(", trigger {}\n", o.decision.trigger)
+           : std::string("\n");
   if (o.plan) {
     const RetrainPlan& p = *o.plan;
     s += "Plan:\n";
