@@ -7,6 +7,7 @@
 #include "app/wiring.hpp"
 #include "core/redact.hpp"
 #include "core/specialist.hpp"
+#include "pipeline/mongo_breaker.hpp"
 
 #include <chrono>
 #include <fmt/format.h>
@@ -85,7 +86,10 @@ Result<CheckRun> run_check(const Config& config, const CheckRequest& request, Lo
   if (!pool) {
     return std::move(pool).error();
   }
-  MongoFeedbackStore feedback(**pool, config.mongodb_database, config.feedback_collection);
+  MongoFeedbackStore mongo_feedback(**pool, config.mongodb_database, config.feedback_collection);
+  BreakerGuard breaker(CircuitBreaker(3, std::chrono::seconds(30)),
+                       [] { return std::chrono::system_clock::now(); });
+  GuardedFeedbackStore feedback(mongo_feedback, breaker);
 
   log.info("check_started",
            {{"specialists", static_cast<long long>(types.size())},
@@ -126,8 +130,9 @@ Result<CheckRun> run_check(const Config& config, const CheckRequest& request, Lo
 
   CheckRun run;
   run.single = !all;
-  run.outcomes =
-      check_all(types, concurrency, factory, feedback, clock, settings_from(config), on_done);
+  CheckSettings settings = settings_from(config);
+  settings.mongo_breaker_state = [&breaker] { return to_string(breaker.state()); };
+  run.outcomes = check_all(types, concurrency, factory, feedback, clock, settings, on_done);
   run.exit_code = worst_exit_code(run.outcomes);
   log.info("check_finished", {{"specialists", static_cast<long long>(run.outcomes.size())},
                               {"exit_code", static_cast<long long>(run.exit_code)}});

@@ -19,6 +19,7 @@
 #include "app/wiring.hpp"
 #include "core/redact.hpp"
 #include "core/specialist.hpp"
+#include "pipeline/mongo_breaker.hpp"
 
 #include <chrono>
 #include <cstdio>
@@ -170,9 +171,13 @@ Result<RetrainRun> run_retrain(const Config& config, const RetrainRequest& reque
   if (!pool) {
     return std::move(pool).error();
   }
-  MongoFeedbackStore feedback(**pool, config.mongodb_database, config.feedback_collection);
-  MongoFeedbackRowSource rows(**pool, config.mongodb_database, config.feedback_collection,
-                              config.opinions_collection);
+  MongoFeedbackStore mongo_feedback(**pool, config.mongodb_database, config.feedback_collection);
+  MongoFeedbackRowSource mongo_rows(**pool, config.mongodb_database, config.feedback_collection,
+                                    config.opinions_collection);
+  BreakerGuard breaker(CircuitBreaker(3, std::chrono::seconds(30)),
+                       [] { return std::chrono::system_clock::now(); });
+  GuardedFeedbackStore feedback(mongo_feedback, breaker);
+  GuardedFeedbackRows rows(mongo_rows, breaker);
   MongoStateStore state(**pool, config.mongodb_database);
   MlflowRunRegistry registry(config.mlflow_tracking_uri, mlflow_http_options(config),
                              MlflowAuth{config.mlflow_tracking_token,
@@ -189,6 +194,7 @@ Result<RetrainRun> run_retrain(const Config& config, const RetrainRequest& reque
 
   RetrainSettings s;
   s.check = check_settings(config);
+  s.check.mongo_breaker_state = [&breaker] { return to_string(breaker.state()); };
   s.force = request.force;
   s.skip_dataset_generation = request.skip_dataset_generation;
   s.dry_run = request.dry_run;

@@ -1,6 +1,7 @@
 #include "core/check_metrics.hpp"
 
 #include <chrono>
+#include <string_view>
 
 namespace mm {
 
@@ -40,6 +41,17 @@ std::vector<MetricFamily> check_metric_families(const PerformanceReport& r) {
                         static_cast<double>(r.feedback.total_count)));
   }
   return out;
+}
+
+MetricFamily breaker_state_family(const char* current_state) {
+  MetricFamily f{"neural_hive_mongodb_circuit_breaker_state",
+                 "State of the MongoDB circuit breaker: 1 for the current state",
+                 MetricType::gauge,
+                 {}};
+  for (const char* s : {"closed", "open", "half_open"}) {
+    f.samples.push_back({{{"state", s}}, std::string_view(s) == current_state ? 1.0 : 0.0, ""});
+  }
+  return f;
 }
 
 MetricFamily last_success_family(TimePoint now) {

@@ -13,6 +13,10 @@ namespace mm {
 // left out rather than pushed as 0, so alerts on it stay silent instead of firing falsely.
 std::vector<MetricFamily> check_metric_families(const PerformanceReport& report);
 
+// neural_hive_mongodb_circuit_breaker_state{state}: one series per state, 1 for the current one
+// (DESIGN §6), so `== 1` selects the state and the series never disappear.
+MetricFamily breaker_state_family(const char* current_state);
+
 // neural_hive_monitor_last_success_timestamp_seconds: the dead-man's switch.
 MetricFamily last_success_family(TimePoint now);
 

@@ -101,6 +101,9 @@ CheckOutcome CheckPipeline::check(const std::string& type, const Result<Feedback
 
   if (m_metrics != nullptr) {
     std::vector<MetricFamily> families = check_metric_families(*out.report);
+    if (m_settings.mongo_breaker_state) {
+      families.push_back(breaker_state_family(m_settings.mongo_breaker_state()));
+    }
     // The dead-man's switch advances only when the whole check of this specialist succeeded.
     if (!out.error) {
       families.push_back(last_success_family(now));

@@ -24,6 +24,8 @@ struct CheckSettings {
   std::string production_alias = "production";
   std::string model_name_template = "{type}-specialist";
   int runs_limit = 100;
+  // The MongoDB circuit breaker's current state, pushed with the metrics; empty: not exported.
+  std::function<const char*()> mongo_breaker_state;
 };
 
 // What happened to one specialist. A report may exist together with an error: when feedback was

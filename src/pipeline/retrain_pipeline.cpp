@@ -631,6 +631,9 @@ void RetrainPipeline::push_metrics(Context& ctx) {
       out.report_after ? out.report_after : out.report;
   if (current) {
     families = check_metric_families(*current);
+    if (m_settings.check.mongo_breaker_state) {
+      families.push_back(breaker_state_family(m_settings.check.mongo_breaker_state()));
+    }
     if (!out.check_error) {
       families.push_back(last_success_family(ctx.now));
     }
