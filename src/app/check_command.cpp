@@ -3,6 +3,7 @@
 #include "adapters/mongo/mongo_feedback_store.hpp"
 #include "adapters/mongo/mongo_log.hpp"
 #include "adapters/mongo/mongo_pool.hpp"
+#include "adapters/mongo/mongo_state_store.hpp"
 #include "adapters/pushgateway/pushgateway_sink.hpp"
 #include "app/wiring.hpp"
 #include "core/redact.hpp"
@@ -132,7 +133,11 @@ Result<CheckRun> run_check(const Config& config, const CheckRequest& request, Lo
   run.single = !all;
   CheckSettings settings = settings_from(config);
   settings.mongo_breaker_state = [&breaker] { return to_string(breaker.state()); };
-  run.outcomes = check_all(types, concurrency, factory, feedback, clock, settings, on_done);
+  // Our own state (cumulative counters) lives beside the feedback; a check writes to it only to
+  // count MLflow connection failures.
+  MongoStateStore state(**pool, config.mongodb_database);
+  run.outcomes = check_all(types, concurrency, factory, feedback, clock, settings, on_done,
+                           push_url.empty() ? nullptr : &state);
   run.exit_code = worst_exit_code(run.outcomes);
   log.info("check_finished", {{"specialists", static_cast<long long>(run.outcomes.size())},
                               {"exit_code", static_cast<long long>(run.exit_code)}});

@@ -8,6 +8,9 @@
 
 namespace mm {
 
+inline constexpr const char* k_metric_mlflow_connection_errors =
+    "neural_hive_mlflow_connection_errors_total";
+
 // Gauges of one specialist's check. The specialist_type label is the push group's, so it is not
 // repeated here. A metric with no value (unknown feedback, a metric the run never logged) is
 // left out rather than pushed as 0, so alerts on it stay silent instead of firing falsely.

@@ -28,9 +28,46 @@ int CheckOutcome::exit_code() const {
 }
 
 CheckPipeline::CheckPipeline(Tracker& tracker, FeedbackStore& feedback, MetricsSink* metrics,
-                             Clock clock, CheckSettings settings)
+                             Clock clock, CheckSettings settings, StateStore* state)
     : m_tracker(tracker), m_feedback(feedback), m_metrics(metrics), m_clock(std::move(clock)),
-      m_settings(std::move(settings)) {}
+      m_settings(std::move(settings)), m_state(state) {}
+
+void CheckPipeline::set_known_connection_errors(std::map<std::string, double> errors) {
+  m_known_errors = std::move(errors);
+}
+
+namespace {
+
+MetricFamily connection_errors_family(double value) {
+  return {k_metric_mlflow_connection_errors,
+          "MLflow requests of this specialist's checks that failed to connect or timed out, "
+          "after retries",
+          MetricType::counter,
+          {Sample{{}, value, ""}}};
+}
+
+} // namespace
+
+void CheckPipeline::record_connection_error(const std::string& type) {
+  // The counter's truth is the state store (cumulative across CronJob runs, DESIGN §6); the push
+  // is a POST so the gauges of the last good check stay in place.
+  double value = m_known_errors[type] + 1.0;
+  if (m_state != nullptr) {
+    (void)m_state->increment_counter(type, k_metric_mlflow_connection_errors, {}, 1.0);
+    auto stored = m_state->counter_by_type(k_metric_mlflow_connection_errors);
+    if (stored && stored->count(type) > 0) {
+      value = stored->at(type);
+    }
+  }
+  m_known_errors[type] = value;
+  if (m_metrics != nullptr) {
+    std::vector<MetricFamily> families = {connection_errors_family(value)};
+    if (m_settings.mongo_breaker_state) {
+      families.push_back(breaker_state_family(m_settings.mongo_breaker_state()));
+    }
+    (void)m_metrics->add_to_group(type, families);
+  }
+}
 
 FeedbackQuery CheckPipeline::feedback_query(const std::string& type, TimePoint now) const {
   FeedbackQuery query;
@@ -71,6 +108,9 @@ CheckOutcome CheckPipeline::check(const std::string& type, const Result<Feedback
   Result<MlflowMetrics> mlflow = m_tracker.production_metrics(lookup);
   if (!mlflow) {
     out.error = std::move(mlflow).error();
+    if (out.error->kind == ErrorKind::unavailable || out.error->kind == ErrorKind::timeout) {
+      record_connection_error(type);
+    }
     return finish();
   }
   if (!effective_f1(*mlflow)) {
@@ -104,6 +144,7 @@ CheckOutcome CheckPipeline::check(const std::string& type, const Result<Feedback
     if (m_settings.mongo_breaker_state) {
       families.push_back(breaker_state_family(m_settings.mongo_breaker_state()));
     }
+    families.push_back(connection_errors_family(m_known_errors[type]));
     // The dead-man's switch advances only when the whole check of this specialist succeeded.
     if (!out.error) {
       families.push_back(last_success_family(now));
@@ -119,7 +160,8 @@ CheckOutcome CheckPipeline::check(const std::string& type, const Result<Feedback
 std::vector<CheckOutcome> check_all(const std::vector<std::string>& types, int concurrency,
                                     const CheckWorkerFactory& make_worker, FeedbackStore& feedback,
                                     const Clock& clock, const CheckSettings& settings,
-                                    const std::function<void(const CheckOutcome&)>& on_done) {
+                                    const std::function<void(const CheckOutcome&)>& on_done,
+                                    StateStore* state) {
   std::vector<CheckOutcome> outcomes(types.size());
   std::atomic<size_t> next{0};
   std::mutex done_mutex;
@@ -160,11 +202,20 @@ std::vector<CheckOutcome> check_all(const std::vector<std::string>& types, int c
     return it == batch.end() ? FeedbackStats{} : it->second;
   };
 
+  std::map<std::string, double> known_errors;
+  if (state != nullptr) {
+    auto stored = state->counter_by_type(k_metric_mlflow_connection_errors);
+    if (stored) {
+      known_errors = std::move(stored).value();
+    }
+  }
+
   auto work = [&]() {
     Result<CheckWorker> worker = make_worker();
     std::optional<CheckPipeline> pipeline;
     if (worker) {
-      pipeline.emplace(*worker->tracker, feedback, worker->metrics.get(), clock, settings);
+      pipeline.emplace(*worker->tracker, feedback, worker->metrics.get(), clock, settings, state);
+      pipeline->set_known_connection_errors(known_errors);
     }
     for (size_t i = next++; i < types.size(); i = next++) {
       if (pipeline) {

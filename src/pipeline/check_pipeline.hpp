@@ -6,9 +6,11 @@
 #include "core/result.hpp"
 #include "ports/feedback_store.hpp"
 #include "ports/metrics_sink.hpp"
+#include "ports/state_store.hpp"
 #include "ports/tracker.hpp"
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -44,9 +46,13 @@ using Clock = std::function<TimePoint()>;
 
 class CheckPipeline {
 public:
-  // metrics may be null: no push.
+  // metrics may be null: no push. state may be null: MLflow connection errors are not counted.
   CheckPipeline(Tracker& tracker, FeedbackStore& feedback, MetricsSink* metrics, Clock clock,
-                CheckSettings settings);
+                CheckSettings settings, StateStore* state = nullptr);
+
+  // neural_hive_mlflow_connection_errors_total per specialist as stored, read once per run, so a
+  // successful push carries the cumulative value without a read per specialist.
+  void set_known_connection_errors(std::map<std::string, double> errors);
 
   CheckOutcome check(const std::string& specialist_type);
 
@@ -60,11 +66,15 @@ public:
   FeedbackQuery feedback_query(const std::string& specialist_type, TimePoint now) const;
 
 private:
+  void record_connection_error(const std::string& type);
+
   Tracker& m_tracker;
   FeedbackStore& m_feedback;
   MetricsSink* m_metrics;
   Clock m_clock;
   CheckSettings m_settings;
+  StateStore* m_state;
+  std::map<std::string, double> m_known_errors;
 };
 
 // The adapters one worker thread owns: HTTP clients are not thread-safe, so each worker gets its
@@ -81,7 +91,8 @@ using CheckWorkerFactory = std::function<Result<CheckWorker>()>;
 std::vector<CheckOutcome> check_all(const std::vector<std::string>& types, int concurrency,
                                     const CheckWorkerFactory& make_worker, FeedbackStore& feedback,
                                     const Clock& clock, const CheckSettings& settings,
-                                    const std::function<void(const CheckOutcome&)>& on_done = {});
+                                    const std::function<void(const CheckOutcome&)>& on_done = {},
+                                    StateStore* state = nullptr);
 
 // The worst exit code of a set of outcomes (DESIGN §1): 4 > 3 > 2 > 1 > 0.
 int worst_exit_code(const std::vector<CheckOutcome>& outcomes);

@@ -17,6 +17,11 @@ public:
   // touches another's and stale series of the same specialist disappear.
   virtual Status push_group(const std::string& specialist_type,
                             const std::vector<MetricFamily>& families) = 0;
+
+  // Replaces only the metrics of these names in the group (HTTP POST), leaving the others: used
+  // when a run could not measure anything but must still record that it failed.
+  virtual Status add_to_group(const std::string& specialist_type,
+                              const std::vector<MetricFamily>& families) = 0;
 };
 
 } // namespace mm

@@ -51,6 +51,9 @@ public:
     double value = 0.0;
   };
   virtual Result<std::vector<Counter>> counters(const std::string& specialist_type) = 0;
+
+  // One counter's value for every specialist (labels summed): one read for a whole fleet.
+  virtual Result<std::map<std::string, double>> counter_by_type(const std::string& name) = 0;
 };
 
 } // namespace mm

@@ -168,4 +168,41 @@ MongoStateStore::counters(const std::string& specialist_type) {
   return out;
 }
 
+Result<std::map<std::string, double>> MongoStateStore::counter_by_type(const std::string& name) {
+  auto target = mongo::lease_collection(m_pool, m_database, m_collection, m_query_timeout);
+  if (!target) {
+    return std::move(target).error();
+  }
+  const std::string operation = "find (counter '" + name + "' of every specialist)";
+  BsonPtr filter = mongo::make_bson();
+  BSON_APPEND_UTF8(filter.get(), "kind", mongo::k_kind_counter);
+  BSON_APPEND_UTF8(filter.get(), "name", name.c_str());
+  BsonPtr opts = mongo::make_bson();
+  bson_t projection;
+  bson_append_document_begin(opts.get(), "projection", -1, &projection);
+  bson_append_int32(&projection, "specialist_type", -1, 1);
+  bson_append_int32(&projection, "value", -1, 1);
+  bson_append_document_end(opts.get(), &projection);
+  auto docs = mongo::find(*target, filter.get(), opts.get(), operation);
+  if (!docs) {
+    return std::move(docs).error();
+  }
+  std::map<std::string, double> out;
+  for (const auto& doc : *docs) {
+    bson_iter_t it;
+    std::string type;
+    double value = 0.0;
+    if (bson_iter_init_find(&it, doc.get(), "specialist_type") && BSON_ITER_HOLDS_UTF8(&it)) {
+      type = bson_iter_utf8(&it, nullptr);
+    }
+    if (bson_iter_init_find(&it, doc.get(), "value") && BSON_ITER_HOLDS_NUMBER(&it)) {
+      value = bson_iter_as_double(&it);
+    }
+    if (!type.empty()) {
+      out[type] += value;
+    }
+  }
+  return out;
+}
+
 } // namespace mm

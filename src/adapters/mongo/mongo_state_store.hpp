@@ -50,6 +50,7 @@ public:
 
   // Every counter of the type, ordered by id (type, name, then labels).
   Result<std::vector<Counter>> counters(const std::string& specialist_type) override;
+  Result<std::map<std::string, double>> counter_by_type(const std::string& name) override;
 
 private:
   Status ensure_indexes_once();

@@ -31,12 +31,22 @@ std::string PushgatewaySink::group_url(const std::string& specialist_type) const
 
 Status PushgatewaySink::push_group(const std::string& specialist_type,
                                    const std::vector<MetricFamily>& families) {
+  return send(HttpMethod::put, specialist_type, families);
+}
+
+Status PushgatewaySink::add_to_group(const std::string& specialist_type,
+                                     const std::vector<MetricFamily>& families) {
+  return send(HttpMethod::post, specialist_type, families);
+}
+
+Status PushgatewaySink::send(HttpMethod method, const std::string& specialist_type,
+                             const std::vector<MetricFamily>& families) {
   HttpRequest req;
-  req.method = HttpMethod::put;
+  req.method = method;
   req.url = group_url(specialist_type);
   req.body = encode_text(families);
   req.headers = {{"Content-Type", "text/plain; version=0.0.4; charset=utf-8"}};
-  // PUT of the same body replaces the group with the same content: safe to retry.
+  // PUT (or POST) of the same body leaves the group in the same state: safe to retry.
   req.idempotent = true;
   Result<HttpResponse> resp = m_http.send(req);
   if (!resp) {

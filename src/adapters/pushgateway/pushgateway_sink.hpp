@@ -19,10 +19,16 @@ public:
   Status push_group(const std::string& specialist_type,
                     const std::vector<MetricFamily>& families) override;
 
+  Status add_to_group(const std::string& specialist_type,
+                      const std::vector<MetricFamily>& families) override;
+
   // The group URL of a specialist (for messages and tests).
   std::string group_url(const std::string& specialist_type) const;
 
 private:
+  Status send(HttpMethod method, const std::string& specialist_type,
+              const std::vector<MetricFamily>& families);
+
   std::string m_base_url;
   HttpClient m_http;
 };

@@ -254,6 +254,23 @@ TEST_F(CheckE2E, UnreachableMlflowExitsThreeNamingTheMaskedUrl) {
   EXPECT_EQ(all.find("hunter2"), std::string::npos) << all;
 }
 
+TEST_F(CheckE2E, MlflowConnectionErrorsAreCountedAcrossRunsAndPushed) {
+  const std::string type = m_mlflow.unique_type("down");
+  const std::map<std::string, std::optional<std::string>> down = {
+      {"MLFLOW_TRACKING_URI", "http://127.0.0.1:" + std::to_string(closed_local_port())},
+      {"MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0"}};
+  for (int i = 0; i < 2; ++i) {
+    auto r = run({"check", "--specialist-type", type, "--export-metrics", m_pushgateway}, down);
+    EXPECT_EQ(r.exit_code, 3) << r.err;
+  }
+  auto scraped = run_process({"curl", "-fsS", m_pushgateway + "/metrics"});
+  EXPECT_NE(scraped.out.find("neural_hive_mlflow_connection_errors_total{instance=\"\",job=\"model-"
+                             "performance-monitor\",specialist_type=\"" +
+                             type + "\"} 2"),
+            std::string::npos)
+      << "the counter is cumulative across invocations (its truth is model_monitor_state)";
+}
+
 TEST_F(CheckE2E, UnreachableMongoStillReportsMlflowAndExitsThree) {
   const std::string type = specialist_with_alias(0.86, 0.82, 0.84);
   const std::string bad_uri =

@@ -161,6 +161,18 @@ TEST_F(MongoStateStoreIT, NewestTrainedRetrainOfTheTypeWins) {
   EXPECT_FALSE(last("behavior").has_value());
 }
 
+TEST_F(MongoStateStoreIT, OneCounterOfEverySpecialistInOneRead) {
+  increment("technical", "neural_hive_mlflow_connection_errors_total", {}, 1.0);
+  increment("technical", "neural_hive_mlflow_connection_errors_total", {}, 1.0);
+  increment("business", "neural_hive_mlflow_connection_errors_total", {}, 1.0);
+  increment("business", "other_total", {}, 5.0);
+  auto r = m_store->counter_by_type("neural_hive_mlflow_connection_errors_total");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->size(), 2U);
+  EXPECT_EQ(r->at("technical"), 2.0);
+  EXPECT_EQ(r->at("business"), 1.0);
+}
+
 TEST_F(MongoStateStoreIT, CountersAreCumulativeAndSeparatedByLabels) {
   const std::string name = "neural_hive_auto_retrain_triggered_total";
   increment("technical", name, {{"reason", "degradation"}, {"status", "success"}}, 1.0);

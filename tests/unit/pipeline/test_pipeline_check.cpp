@@ -65,6 +65,11 @@ struct RecordingSink : MetricsSink {
     pushed[type] = f;
     return ok_status();
   }
+  std::map<std::string, std::vector<MetricFamily>> added;
+  Status add_to_group(const std::string& type, const std::vector<MetricFamily>& f) override {
+    added[type] = f;
+    return ok_status();
+  }
 };
 
 MlflowMetrics metrics(double p, double r, double f1) {
@@ -160,6 +165,43 @@ TEST(CheckPipeline, MlflowErrorIsTheOutcomeAndNothingIsPushed) {
   EXPECT_EQ(o.exit_code(), 3);
   EXPECT_TRUE(sink.pushed.empty());
   EXPECT_TRUE(fb.queries.empty()) << "no feedback query when MLflow already failed";
+}
+
+struct CountingState : StateStore {
+  std::map<std::string, double> errors;
+  Result<std::optional<TimePoint>> last_retrain(const std::string&) override {
+    return std::optional<TimePoint>{};
+  }
+  Status save_retrain(const RetrainRecord&) override { return ok_status(); }
+  Status increment_counter(const std::string& type, const std::string& name,
+                           const std::map<std::string, std::string>&, double d) override {
+    if (name == "neural_hive_mlflow_connection_errors_total") {
+      errors[type] += d;
+    }
+    return ok_status();
+  }
+  Result<std::vector<Counter>> counters(const std::string&) override {
+    return std::vector<Counter>{};
+  }
+  Result<std::map<std::string, double>> counter_by_type(const std::string&) override {
+    return errors;
+  }
+};
+
+TEST(CheckPipeline, MlflowConnectionErrorsAreCountedCumulativelyAndPostedNotPut) {
+  TableTracker t;
+  t.by_experiment.emplace("x-specialist", Error::unavailable("MLflow down at http://h"));
+  TableFeedback fb;
+  RecordingSink sink;
+  CountingState state;
+  state.errors["x"] = 4; // from earlier CronJob runs
+  CheckPipeline p(t, fb, &sink, fixed_clock(), {}, &state);
+  (void)p.check("x");
+  EXPECT_EQ(state.errors["x"], 5);
+  EXPECT_TRUE(sink.pushed.empty()) << "a PUT would erase the last good gauges";
+  ASSERT_EQ(sink.added["x"].size(), 1U);
+  EXPECT_EQ(sink.added["x"][0].name, "neural_hive_mlflow_connection_errors_total");
+  EXPECT_EQ(sink.added["x"][0].samples[0].value, 5);
 }
 
 TEST(CheckPipeline, RunThatCannotBeScoredIsABadResponse) {

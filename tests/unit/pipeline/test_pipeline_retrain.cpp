@@ -116,6 +116,9 @@ struct FakeState : StateStore {
   Result<std::vector<Counter>> counters(const std::string&) override {
     return std::vector<Counter>{};
   }
+  Result<std::map<std::string, double>> counter_by_type(const std::string&) override {
+    return std::map<std::string, double>{};
+  }
 };
 
 struct FakeDatasets : DatasetStore {
@@ -207,6 +210,10 @@ struct FakeSink : MetricsSink {
   Status push_group(const std::string&, const std::vector<MetricFamily>& f) override {
     ++pushes;
     last = f;
+    return ok_status();
+  }
+  Status add_to_group(const std::string&, const std::vector<MetricFamily>&) override {
+    ++pushes;
     return ok_status();
   }
 };
