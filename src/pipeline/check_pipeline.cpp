@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <fmt/format.h>
+#include <future>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -81,10 +82,10 @@ FeedbackQuery CheckPipeline::feedback_query(const std::string& type, TimePoint n
 }
 
 CheckOutcome CheckPipeline::check(const std::string& type) {
-  return check(type, nullptr, m_clock());
+  return check(type, FeedbackFetch{}, m_clock());
 }
 
-CheckOutcome CheckPipeline::check(const std::string& type, const Result<FeedbackStats>* prefetched,
+CheckOutcome CheckPipeline::check(const std::string& type, const FeedbackFetch& fetch,
                                   TimePoint now) {
   const auto started = std::chrono::steady_clock::now();
   CheckOutcome out;
@@ -124,7 +125,7 @@ CheckOutcome CheckPipeline::check(const std::string& type, const Result<Feedback
   // Feedback is read only once MLflow has answered: a specialist without a model costs nothing
   // on the database.
   Result<FeedbackStats> stats =
-      prefetched == nullptr ? m_feedback.feedback_stats(feedback_query(type, now)) : *prefetched;
+      fetch ? fetch() : m_feedback.feedback_stats(feedback_query(type, now));
   FeedbackStats feedback;
   bool feedback_available = true;
   if (stats) {
@@ -177,29 +178,29 @@ std::vector<CheckOutcome> check_all(const std::vector<std::string>& types, int c
       valid_types.push_back(t);
     }
   }
-  std::optional<Error> batch_error;
-  std::map<std::string, FeedbackStats> batch;
-  if (!valid_types.empty()) {
-    // Any tracker serves to build the query; settings are what matter.
-    FeedbackQuery query;
-    query.window_end = now;
-    query.window_start = now - std::chrono::hours(24) * settings.feedback_window_days;
-    query.positive_min = settings.feedback_positive_min;
-    query.negative_max = settings.feedback_negative_max;
-    query.window_days = settings.feedback_window_days;
-    auto fetched = feedback.feedback_stats_many(valid_types, query);
-    if (fetched) {
-      batch = std::move(fetched).value();
-    } else {
-      batch_error = std::move(fetched).error();
-    }
-  }
+  // The batch runs on its own thread while the workers ask MLflow: a run costs about the
+  // longer of the two, not their sum. Each worker waits for it only when it needs feedback.
+  using Batch = Result<std::map<std::string, FeedbackStats>>;
+  std::shared_future<Batch> batch =
+      std::async(std::launch::async, [&]() -> Batch {
+        if (valid_types.empty()) {
+          return std::map<std::string, FeedbackStats>{};
+        }
+        FeedbackQuery query;
+        query.window_end = now;
+        query.window_start = now - std::chrono::hours(24) * settings.feedback_window_days;
+        query.positive_min = settings.feedback_positive_min;
+        query.negative_max = settings.feedback_negative_max;
+        query.window_days = settings.feedback_window_days;
+        return feedback.feedback_stats_many(valid_types, query);
+      }).share();
   auto feedback_of = [&](const std::string& t) -> Result<FeedbackStats> {
-    if (batch_error) {
-      return *batch_error;
+    const Batch& b = batch.get();
+    if (!b) {
+      return b.error();
     }
-    auto it = batch.find(t);
-    return it == batch.end() ? FeedbackStats{} : it->second;
+    auto it = b->find(t);
+    return it == b->end() ? FeedbackStats{} : it->second;
   };
 
   std::map<std::string, double> known_errors;
@@ -219,8 +220,9 @@ std::vector<CheckOutcome> check_all(const std::vector<std::string>& types, int c
     }
     for (size_t i = next++; i < types.size(); i = next++) {
       if (pipeline) {
-        const Result<FeedbackStats> stats = feedback_of(types[i]);
-        outcomes[i] = pipeline->check(types[i], &stats, now);
+        const std::string& t = types[i];
+        outcomes[i] = pipeline->check(
+            t, [&feedback_of, &t] { return feedback_of(t); }, now);
       } else {
         outcomes[i].specialist_type = types[i];
         outcomes[i].error = worker.error();

@@ -56,10 +56,11 @@ public:
 
   CheckOutcome check(const std::string& specialist_type);
 
-  // With feedback statistics fetched beforehand for the whole fleet (check_all) at time `now`;
-  // a null `prefetched` reads the specialist's own statistics.
-  CheckOutcome check(const std::string& specialist_type, const Result<FeedbackStats>* prefetched,
-                     TimePoint now);
+  // With the feedback statistics coming from `fetch` (check_all: the fleet's batch, which may
+  // still be running while MLflow answers) at time `now`; an empty `fetch` reads the
+  // specialist's own statistics. `fetch` is called only once MLflow has answered.
+  using FeedbackFetch = std::function<Result<FeedbackStats>()>;
+  CheckOutcome check(const std::string& specialist_type, const FeedbackFetch& fetch, TimePoint now);
 
   // The feedback query of a window ending at `now`, for one specialist (or, with an empty type,
   // for a batch).
