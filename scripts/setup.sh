@@ -1,24 +1,51 @@
 #!/usr/bin/env bash
 # Installs everything model-monitor needs to build, test and run its demo on Debian 12.
-# Idempotent: each step checks before it installs. Versions are pinned here and only here
-# (the Dockerfile calls this same script, so there is one source of truth).
+# Idempotent: each step checks before it installs. Python versions are pinned in
+# requirements-dev.txt, Debian package lists live in scripts/packages/apt-*.txt, and this script
+# is the only thing that installs them: deploy/docker/Dockerfile runs it too (--build-only in its
+# build stage, --runtime-only in its runtime stage), so there is one source of truth.
 #
-#   scripts/setup.sh            # system packages + Python tools + FerretDB
-#   MM_SKIP_APT=1 scripts/...   # skip apt (e.g. no root)
+#   scripts/setup.sh                 # everything: apt (build + dev + runtime lists), venv, FerretDB
+#   scripts/setup.sh --build-only    # what building the binary needs: apt-build.txt + the venv
+#   scripts/setup.sh --runtime-only  # what running the binary needs: apt-runtime.txt only (the
+#                                    # image copies the venv from its build stage)
+#   scripts/setup.sh [MODE] --print-apt-packages   # print that mode's apt packages, install nothing
+#   MM_SKIP_APT=1 scripts/...        # skip apt (e.g. no root)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=scripts/env.sh
 source "$ROOT/scripts/env.sh"
 
-APT_PACKAGES=(
-  build-essential cmake ninja-build pkg-config git curl ca-certificates
-  libgtest-dev libgmock-dev googletest
-  libmongoc-dev libbson-dev libcurl4-openssl-dev nlohmann-json3-dev libcli11-dev
-  libspdlog-dev libfmt-dev libyaml-cpp-dev libcpp-httplib-dev libsqlite3-dev libbenchmark-dev
-  prometheus prometheus-pushgateway
-  clang clang-format libclang-rt-14-dev hyperfine time
-)
+MODE=full
+PRINT_ONLY=0
+for arg in "$@"; do
+  case "$arg" in
+    --build-only) MODE=build ;;
+    --runtime-only) MODE=runtime ;;
+    --print-apt-packages) PRINT_ONLY=1 ;;
+    -h | --help)
+      sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+      exit 0
+      ;;
+    *)
+      printf '[setup] unknown option %s (expected --build-only, --runtime-only, --print-apt-packages)\n' "$arg" >&2
+      exit 2
+      ;;
+  esac
+done
+
+# Package lists: one name per line, '#' comments. Full mode installs all three lists.
+apt_list() { sed -e 's/#.*//' -e 's/[[:space:]]//g' -e '/^$/d' "$ROOT/scripts/packages/apt-$1.txt"; }
+case "$MODE" in
+  full) mapfile -t APT_PACKAGES < <({ apt_list build; apt_list dev; apt_list runtime; } | awk '!seen[$0]++') ;;
+  build) mapfile -t APT_PACKAGES < <(apt_list build) ;;
+  runtime) mapfile -t APT_PACKAGES < <(apt_list runtime) ;;
+esac
+if ((PRINT_ONLY)); then
+  printf '%s\n' "${APT_PACKAGES[@]}"
+  exit 0
+fi
 
 log() { printf '[setup] %s\n' "$*" >&2; }
 
@@ -77,6 +104,12 @@ install_ferretdb() {
 }
 
 install_apt
-install_python
-install_ferretdb
-log "done"
+case "$MODE" in
+  full)
+    install_python
+    install_ferretdb
+    ;;
+  build) install_python ;;
+  runtime) ;;
+esac
+log "done ($MODE)"
