@@ -98,10 +98,8 @@ def cleanup(stype: str) -> None:
     exp = client.get_experiment_by_name(name)
     if exp is not None:
         client.delete_experiment(exp.experiment_id)
-    pymongo.MongoClient(os.environ["MONGODB_URI"])[DB]["specialist_feedback"].delete_many(
-        {"specialist_type": stype})
-    pymongo.MongoClient(os.environ["MONGODB_URI"])[DB]["cognitive_ledger"].delete_many(
-        {"specialist_type": stype})
+    # The measurement's own database (feedback, opinions, and the binary's model_monitor_state).
+    pymongo.MongoClient(os.environ["MONGODB_URI"]).drop_database(DB)
     pg = os.environ.get("PROMETHEUS_PUSHGATEWAY_URL")
     if pg:
         req = urllib.request.Request(
