@@ -81,7 +81,7 @@ scan() {
     --skip-download
 }
 lint() { "$VENV/bin/hadolint" deploy/docker/Dockerfile && log "hadolint: no finding"; }
-unit() { "$VENV/bin/python" -m pytest -q -p no:cacheprovider tests/deploy; }
+unit() { "$VENV/bin/python" -m pytest -q -rs -p no:cacheprovider tests/deploy; }
 
 step "render deploy/k8s (kustomization)" render
 if [[ -s "$WORK/rendered.yaml" ]]; then
