@@ -95,6 +95,9 @@ protected:
     m_mlflow.set_alias(m_type + "-specialist", "production", m_baseline_version);
     // A little real feedback (below the training project's 50-row threshold for a
     // feedback-only evaluation set, so the evaluation is a stratified split).
+    // Reviewers judge by the same rule the LLM stand-in labels with (scripts/llm_standin.py:
+    // risk, domain weight, complexity and anti-patterns), so the feedback rows agree with the
+    // generated ones: clearly safe plans approved, clearly risky ones rejected.
     std::vector<FeedbackDoc> docs;
     for (int i = 0; i < 12; ++i) {
       docs.push_back(FeedbackDoc()
@@ -104,8 +107,14 @@ protected:
                          .submitted_at(system_clock::now() - hours(2)));
     }
     insert(docs);
-    for (const auto& d : docs) {
-      insert(OpinionDoc::of(d));
+    for (size_t i = 0; i < docs.size(); ++i) {
+      const bool approve = i % 2 == 0;
+      insert(OpinionDoc::of(docs[i])
+                 .feature("risk_score", approve ? 0.05 : 0.95)
+                 .feature("domain_risk_weight", approve ? 0.1 : 0.9)
+                 .feature("complexity_score", approve ? 0.1 : 0.9)
+                 .feature("num_anti_patterns_detected", approve ? 0 : 5)
+                 .feature("total_anti_pattern_penalty", approve ? 0 : 10));
     }
   }
 
@@ -118,7 +127,7 @@ protected:
             {"LLM_PROVIDER", "local"},
             {"LLM_BASE_URL", m_llm},
             {"LLM_MODEL", "llama3"},
-            {"DATASET_NUM_SAMPLES", "240"},
+            {"DATASET_NUM_SAMPLES", "600"},
             {"MLFLOW_CLI", m_venv + "/bin/mlflow"},
             {"RETRAINING_MLFLOW_PROJECT_URI", std::string(MM_SOURCE_DIR) + "/training/specialist"},
             {"PROMPTS_DIR", std::string(MM_SOURCE_DIR) + "/prompts"},
@@ -211,7 +220,7 @@ TEST_F(RetrainE2E, DegradedSpecialistIsRetrainedForRealAndTheBetterModelPromoted
   Json j = json_of(r);
   EXPECT_EQ(j["decision"]["verdict"], "retrain");
   EXPECT_EQ(j["result"], "promoted") << j.dump(2);
-  EXPECT_GE(j["dataset"]["llm_rows"].get<int>(), 240);
+  EXPECT_GE(j["dataset"]["llm_rows"].get<int>(), 600);
   EXPECT_EQ(j["dataset"]["feedback_rows"], 12);
   const std::string run_id = j["training"]["run_id"];
   m_mlflow.adopt_run(run_id);
@@ -358,7 +367,7 @@ TEST_F(RetrainE2E, DryRunWritesNothingAnywhere) {
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   Json j = json_of(r);
   EXPECT_EQ(j["decision"]["verdict"], "retrain");
-  EXPECT_EQ(j["plan"]["llm_samples"], 240);
+  EXPECT_EQ(j["plan"]["llm_samples"], 600);
   EXPECT_EQ(j["plan"]["feedback_rows_available"], 12);
   EXPECT_EQ(j["plan"]["would_remove"].size(), 0U) << "the only dataset is the newest: kept";
   EXPECT_EQ(snapshot(), before);
