@@ -71,7 +71,10 @@ install_python() {
   local req="$ROOT/requirements-dev.txt"
   local stamp="$MM_VENV/.requirements.sha256"
   local want
-  want="$(sha256sum "$req" "$ROOT/training/specialist/requirements.txt" 2>/dev/null | sha256sum | cut -d' ' -f1)"
+  # requirements-lock.txt pins every transitive package too (pip constraints), so a new release
+  # of a dependency of mlflow cannot change what gets installed.
+  local lock="$ROOT/requirements-lock.txt"
+  want="$(sha256sum "$req" "$lock" "$ROOT/training/specialist/requirements.txt" 2>/dev/null | sha256sum | cut -d' ' -f1)"
   if [[ -x "$MM_VENV/bin/python" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
     log "python: venv $MM_VENV up to date"
     return 0
@@ -79,7 +82,7 @@ install_python() {
   log "python: creating/updating venv $MM_VENV"
   python3 -m venv "$MM_VENV"
   "$MM_VENV/bin/pip" install -q --upgrade pip==24.3.1
-  "$MM_VENV/bin/pip" install -q -r "$req"
+  "$MM_VENV/bin/pip" install -q -r "$req" -c "$lock"
   echo "$want" >"$stamp"
 }
 

@@ -28,3 +28,9 @@ ctest "${ctest_args[@]}"
 if [[ "$label" != unit && -d training/specialist/tests ]]; then
   "$MM_VENV/bin/python" -m pytest -q training/specialist/tests
 fi
+
+if [[ "$label" != unit ]]; then
+  # Deployment: Kubernetes schemas, checkov, hadolint, ConfigMap/Secret/Dockerfile consistency;
+  # the binary-based checks use the build above.
+  MM_BINARY="${BUILD_DIR:-$ROOT/build}/model-monitor" bash scripts/test_deploy.sh
+fi
