@@ -30,6 +30,15 @@ if [[ "$label" != unit && -d training/specialist/tests ]]; then
 fi
 
 if [[ "$label" != unit ]]; then
+  # Alert rules (promtool check + unit tests), the PrometheusRule, the dashboard, and every metric
+  # they name checked against what the real binary pushed during the integration tests above
+  # (check and retrain runs against the Pushgateway).
+  pushed="$MM_RUN_DIR/pushed-metrics.txt"
+  curl -fsS "$PROMETHEUS_PUSHGATEWAY_URL/metrics" >"$pushed"
+  MM_PUSHED_METRICS="$pushed" bash scripts/test_monitoring.sh
+fi
+
+if [[ "$label" != unit ]]; then
   # Deployment: Kubernetes schemas, checkov, hadolint, ConfigMap/Secret/Dockerfile consistency;
   # the binary-based checks use the build above.
   MM_BINARY="${BUILD_DIR:-$ROOT/build}/model-monitor" bash scripts/test_deploy.sh
