@@ -16,6 +16,7 @@
 #include "adapters/smtp/smtp_notifier.hpp"
 #include "adapters/training/mlflow_run_launcher.hpp"
 #include "app/paths.hpp"
+#include "app/stop_signal.hpp"
 #include "app/wiring.hpp"
 #include "core/redact.hpp"
 #include "core/specialist.hpp"
@@ -215,8 +216,9 @@ Result<RetrainRun> run_retrain(const Config& config, const RetrainRequest& reque
   s.llm_model = config.llm_model;
   s.tracking_uri_masked = mask_uri_credentials(config.mlflow_tracking_uri);
 
-  RetrainPorts ports{*tracker,        feedback,   rows, registry, state, datasets, launcher,
-                     generator.get(), sink.get(), {},   {},       {},    {},       {}};
+  RetrainPorts ports{
+      *tracker,   feedback, rows, registry, state, datasets, launcher, generator.get(),
+      sink.get(), {},       {},   {},       {},    {},       {}};
   for (auto& n : notifiers) {
     ports.notifiers.push_back(n.get());
   }
@@ -253,6 +255,8 @@ Result<RetrainRun> run_retrain(const Config& config, const RetrainRequest& reque
     log.log_text(failure ? LogLevel::error : LogLevel::info, event, kv);
   };
 
+  install_stop_handlers();
+  ports.interrupted = [] { return stop_requested(); };
   log.info("retrain_started", {{"specialists", static_cast<long long>(types.size())},
                                {"dry_run", request.dry_run},
                                {"force", request.force}});
@@ -260,6 +264,10 @@ Result<RetrainRun> run_retrain(const Config& config, const RetrainRequest& reque
   RetrainRun run;
   run.single = !all;
   for (const auto& t : types) {
+    if (stop_requested()) {
+      log.warn("retrain_interrupted", {{"remaining_from", t}});
+      break;
+    }
     run.outcomes.push_back(pipeline.retrain(t));
     run.exit_code = std::max(run.exit_code, run.outcomes.back().exit_code());
   }

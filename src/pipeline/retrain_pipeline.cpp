@@ -370,6 +370,21 @@ bool RetrainPipeline::train(Context& ctx) {
   int polls_after_exit = 0;
   RunStatus status = RunStatus::running;
   while (true) {
+    if (m_ports.interrupted && m_ports.interrupted()) {
+      (*proc)->kill_tree();
+      (void)m_ports.registry.terminate_run(out.run_id, RunStatus::killed);
+      (void)m_ports.registry.set_tags(out.run_id, {{t + "failure", "interrupted"}});
+      out.run_status = "KILLED";
+      out.training_seconds = static_cast<double>(elapsed().count());
+      event("training_interrupted",
+            {{"specialist_type", out.specialist_type}, {"run_id", out.run_id}});
+      fail(ctx, "training",
+           Error::internal(fmt::format("interrupted (SIGTERM/SIGINT) while training run {}; the "
+                                       "process tree was killed and the run marked KILLED",
+                                       out.run_id)),
+           "the next scheduled run will decide again");
+      return false;
+    }
     if (elapsed() >= m_settings.training_timeout) {
       (*proc)->kill_tree();
       (void)m_ports.registry.terminate_run(out.run_id, RunStatus::failed);

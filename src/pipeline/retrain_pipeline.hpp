@@ -66,6 +66,9 @@ struct RetrainPorts {
       on_training_progress;
   // Structured events for the log (event name, key/values as text).
   std::function<void(const char* event, const std::map<std::string, std::string>& fields)> on_event;
+  // True once the process was asked to stop (SIGTERM from a Job's deadline or a node drain): a
+  // running training is killed and its run marked KILLED instead of being left RUNNING.
+  std::function<bool()> interrupted;
 };
 
 // What a dry run would do, computed from reads only.

@@ -329,6 +329,23 @@ TEST_F(RetrainE2E, TrainingTimeoutKillsTheRunAndMarksItFailed) {
   EXPECT_NE(r.err.find("training_timeout"), std::string::npos);
 }
 
+TEST_F(RetrainE2E, SigtermDuringTrainingMarksTheRunKilledNotRunning) {
+  production(0.78, 0.62, 0.69);
+  auto e = env();
+  e["RETRAINING_MLFLOW_PROJECT_URI"] = std::string(MM_SOURCE_DIR) + "/tests/data/slow_project";
+  e["TRAINING_TIMEOUT"] = "600";
+  // As a Job's deadline or a node drain does: SIGTERM to the binary while it trains.
+  const std::string script = std::string("\"$0\" retrain --specialist-type ") + m_type +
+                             " --output-format json & pid=$!; sleep 8; kill -TERM $pid; wait $pid";
+  auto r = run_process({"sh", "-c", script, MM_BINARY}, e);
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  Json j = json_of(r);
+  const std::string run_id = j["training"]["run_id"];
+  m_mlflow.adopt_run(run_id);
+  EXPECT_EQ(m_mlflow.get_run(run_id)["info"]["status"], "KILLED");
+  EXPECT_NE(r.err.find("training_interrupted"), std::string::npos) << r.err;
+}
+
 TEST_F(RetrainE2E, CooldownIsHonouredAcrossInvocations) {
   production(0.78, 0.62, 0.69);
   const std::string failing = std::string(MM_SOURCE_DIR) + "/tests/data/failing_project";

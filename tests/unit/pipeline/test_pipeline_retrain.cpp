@@ -248,13 +248,14 @@ protected:
   }
 
   RetrainOutcome run(const std::string& type = "x") {
-    RetrainPorts ports{tracker, feedback, rows, registry, state, datasets, launcher,
-                       nullptr, nullptr,  {},   {},       {},    {},       {}};
+    RetrainPorts ports{tracker, feedback, rows, registry, state, datasets, launcher, nullptr,
+                       nullptr, {},       {},   {},       {},    {},       {}};
     ports.generator = &generator;
     ports.metrics = &sink;
     ports.notifiers = {&slack, &email};
     ports.clock = [] { return k_now; };
     ports.sleep = [this](std::chrono::milliseconds) { ++sleeps; };
+    ports.interrupted = [this] { return stop_after_polls >= 0 && sleeps >= stop_after_polls; };
     RetrainPipeline p(std::move(ports), settings);
     return p.retrain(type);
   }
@@ -281,6 +282,7 @@ protected:
   FakeNotifier email;
   RetrainSettings settings;
   int sleeps = 0;
+  int stop_after_polls = -1; // >= 0: "SIGTERM" arrives after that many polls
 };
 
 TEST_F(RetrainTest, HealthyDoesNothingButPushesTheGroup) {
@@ -404,6 +406,18 @@ TEST_F(RetrainTest, TimeoutKillsTheTreeAndMarksTheRunFailed) {
   EXPECT_TRUE(launcher.last->killed);
   EXPECT_TRUE(wrote("terminate FAILED"));
   EXPECT_TRUE(wrote("tag model_monitor.failure=training_timeout"));
+  EXPECT_EQ(out.exit_code(), 1);
+}
+
+TEST_F(RetrainTest, SigtermDuringTrainingKillsTheTreeAndMarksTheRunKilled) {
+  registry.final_state.status = RunStatus::running;
+  launcher.polls = 1000000;
+  stop_after_polls = 2;
+  auto out = run();
+  EXPECT_EQ(out.state, "failed");
+  EXPECT_TRUE(launcher.last->killed);
+  EXPECT_TRUE(wrote("terminate KILLED")) << "never an orphaned RUNNING run";
+  EXPECT_TRUE(wrote("tag model_monitor.failure=interrupted"));
   EXPECT_EQ(out.exit_code(), 1);
 }
 
