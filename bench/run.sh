@@ -99,8 +99,8 @@ SQLite scans), not by model-monitor's own CPU (last row).
   aggregations: every one scans the whole collection (~30 µs per document here), so with tens of
   thousands of feedback documents one \`check\` waits seconds on the five aggregations the
   statistics need (one accumulator each: FerretDB v1 computes only the first accumulator of a
-  \`$group\`). On MongoDB the \`{specialist_type: 1, submitted_at: -1}\` index serves these
-  \`$match\`es. MLflow's gunicorn workers answer ~4 ms per request of CPU; a fleet of N
+  \`\$group\`). On MongoDB the \`{specialist_type: 1, submitted_at: -1}\` index serves these
+  \`\$match\`es. MLflow's gunicorn workers answer ~4 ms per request of CPU; a fleet of N
   specialists costs 2N MLflow requests and N Pushgateway PUTs.
 - **What model-monitor itself costs** is the CPU row: process start-up and dynamic linking
   dominate a single \`check\` (\`model-monitor version\` alone takes ~10 ms and ~33 MB RSS, most of
