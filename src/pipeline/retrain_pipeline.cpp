@@ -117,9 +117,11 @@ RetrainOutcome RetrainPipeline::retrain(const std::string& type) {
 void RetrainPipeline::decide(Context& ctx) {
   RetrainOutcome& out = ctx.out;
   // The check, without its own push: retrain pushes the whole group once at the end.
+  // With the state store (not in a dry run), an MLflow connection failure is counted exactly as
+  // `check` counts it; the push happens once, at the end.
   CheckPipeline check(
-      m_ports.tracker, m_ports.feedback, nullptr, [now = ctx.now] { return now; },
-      m_settings.check);
+      m_ports.tracker, m_ports.feedback, nullptr, [now = ctx.now] { return now; }, m_settings.check,
+      m_settings.dry_run ? nullptr : &m_ports.state);
   CheckOutcome checked = check.check(out.specialist_type);
   out.report = checked.report;
   out.check_error = checked.error;
@@ -655,17 +657,28 @@ void RetrainPipeline::push_metrics(Context& ctx) {
   }
   std::vector<CounterValue> counters;
   Result<std::vector<StateStore::Counter>> stored = m_ports.state.counters(type);
+  double connection_errors = 0.0;
   if (stored) {
     for (const auto& c : *stored) {
       counters.push_back({c.name, c.labels, c.value});
+      if (c.name == k_metric_mlflow_connection_errors) {
+        connection_errors += c.value;
+      }
     }
   }
+  families.push_back({k_metric_mlflow_connection_errors,
+                      "MLflow requests of this specialist's checks that failed to connect or "
+                      "timed out, after retries",
+                      MetricType::counter,
+                      {Sample{{}, connection_errors, ""}}});
   Result<std::optional<TimePoint>> last = m_ports.state.last_retrain(type);
   auto retrain_families = retrain_metric_families(
       counters, last ? *last : std::nullopt,
       out.retrained() ? std::optional<double>(out.duration_s) : std::nullopt);
   families.insert(families.end(), retrain_families.begin(), retrain_families.end());
-  Status pushed = m_ports.metrics->push_group(type, families);
+  // Without a report (MLflow failed) a PUT would erase the last good gauges: only update ours.
+  Status pushed = current ? m_ports.metrics->push_group(type, families)
+                          : m_ports.metrics->add_to_group(type, families);
   if (!pushed) {
     event("metrics_push_failed", {{"specialist_type", type}, {"error", pushed.error().message}});
   }

@@ -494,6 +494,18 @@ TEST_F(RetrainTest, IncompleteDataNeverRetrainsEvenForced) {
   EXPECT_EQ(out.exit_code(), 3);
 }
 
+TEST_F(RetrainTest, MlflowConnectionFailureIsCountedButNotInADryRun) {
+  tracker.metrics = Error::unavailable("MLflow down at http://h");
+  auto out = run();
+  EXPECT_EQ(out.exit_code(), 3);
+  EXPECT_EQ(state.counters_by_key["neural_hive_mlflow_connection_errors_total"], 1.0);
+  EXPECT_EQ(sink.pushes, 1);
+  settings.dry_run = true;
+  (void)run();
+  EXPECT_EQ(state.counters_by_key["neural_hive_mlflow_connection_errors_total"], 1.0)
+      << "a dry run writes nothing";
+}
+
 TEST_F(RetrainTest, MissingModelIsADataSourceErrorNotARetrain) {
   tracker.metrics = Error::not_found("experiment 'x-specialist' not found");
   auto out = run();
