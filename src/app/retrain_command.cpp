@@ -15,6 +15,7 @@
 #include "adapters/slack/slack_notifier.hpp"
 #include "adapters/smtp/smtp_notifier.hpp"
 #include "adapters/training/mlflow_run_launcher.hpp"
+#include "app/identity.hpp"
 #include "app/paths.hpp"
 #include "app/stop_signal.hpp"
 #include "app/wiring.hpp"
@@ -215,6 +216,8 @@ Result<RetrainRun> run_retrain(const Config& config, const RetrainRequest& reque
       config.dataset_generator_command.empty() ? to_string(config.llm_provider) : "external";
   s.llm_model = config.llm_model;
   s.tracking_uri_masked = mask_uri_credentials(config.mlflow_tracking_uri);
+  s.host = host_name();
+  s.owner = lease_owner_name(s.host);
 
   RetrainPorts ports{
       *tracker,   feedback, rows, registry, state, datasets, launcher, generator.get(),
@@ -222,6 +225,7 @@ Result<RetrainRun> run_retrain(const Config& config, const RetrainRequest& reque
   for (auto& n : notifiers) {
     ports.notifiers.push_back(n.get());
   }
+  ports.ledger = &state;
   ports.clock = [] { return std::chrono::system_clock::now(); };
   ports.sleep = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
   auto last_progress_log = std::make_shared<std::chrono::steady_clock::time_point>();

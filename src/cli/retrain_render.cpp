@@ -45,6 +45,13 @@ std::string render_retrain_text(const RetrainOutcome& o) {
   s += o.decision.verdict == RetrainVerdict::retrain
            ? fmt::format(", trigger {}\n", o.decision.trigger)
            : std::string("\n");
+  for (const auto& r : o.resumed) {
+    s += fmt::format(
+        "Resumed {} (left at '{}' by a model-monitor that died): {}{}{}\n", r.id, r.from_state,
+        r.state == r.from_state ? "left open" : r.state,
+        r.promoted_version.empty() ? "" : ", production is now version " + r.promoted_version,
+        r.note.empty() ? "" : " — " + r.note);
+  }
   if (o.plan) {
     const RetrainPlan& p = *o.plan;
     s += "Plan:\n";
@@ -135,6 +142,18 @@ nlohmann::json retrain_json(const RetrainOutcome& o) {
                                          {"model_version", o.report->mlflow.model_version}}
                         : nlohmann::json(nullptr);
   j["check_error"] = o.check_error ? nlohmann::json(o.check_error->message) : nullptr;
+  j["lease_holder"] =
+      o.lease_holder.empty() ? nlohmann::json(nullptr) : nlohmann::json(o.lease_holder);
+  nlohmann::json resumed = nlohmann::json::array();
+  for (const auto& r : o.resumed) {
+    resumed.push_back({{"id", r.id},
+                       {"from_state", r.from_state},
+                       {"state", r.state},
+                       {"run_id", r.run_id},
+                       {"promoted_version", r.promoted_version},
+                       {"note", r.note}});
+  }
+  j["resumed"] = resumed;
   if (o.plan) {
     j["plan"] = {{"dataset_path", o.plan->dataset_path},
                  {"llm_samples", o.plan->llm_samples},

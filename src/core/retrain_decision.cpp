@@ -16,6 +16,8 @@ const char* to_string(RetrainVerdict v) noexcept {
     return "cooldown";
   case RetrainVerdict::incomplete_data:
     return "incomplete_data";
+  case RetrainVerdict::in_progress:
+    return "in_progress";
   }
   return "healthy";
 }

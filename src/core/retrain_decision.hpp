@@ -13,6 +13,7 @@ enum class RetrainVerdict {
   healthy,         // not degraded and not forced
   cooldown,        // degraded, but retrained less than RETRAINING_COOLDOWN_HOURS ago
   incomplete_data, // a data source failed: never retrain on partial information
+  in_progress,     // another invocation holds the specialist's retrain lease: leave it alone
 };
 
 const char* to_string(RetrainVerdict v) noexcept;

@@ -4,6 +4,7 @@
 #include "core/retrain_metrics.hpp"
 #include "core/specialist.hpp"
 #include "core/time_format.hpp"
+#include "pipeline/lease_keeper.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>
@@ -49,6 +50,7 @@ struct RetrainPipeline::Context {
   RetrainRecord record;
   std::optional<double> generation_seconds;
   bool generation_failed = false;
+  LeaseKeeper* keeper = nullptr; // while this invocation holds the lease
 };
 
 RetrainPipeline::RetrainPipeline(RetrainPorts ports, RetrainSettings settings)
@@ -79,32 +81,12 @@ RetrainOutcome RetrainPipeline::retrain(const std::string& type) {
   ctx.experiment_name = experiment_name_for(type);
 
   decide(ctx);
-  if (out.decision.verdict == RetrainVerdict::retrain) {
-    if (m_settings.dry_run) {
+  if (m_settings.dry_run) {
+    if (out.decision.verdict == RetrainVerdict::retrain) {
       plan_dry_run(ctx);
-    } else {
-      ctx.record.id =
-          fmt::format("{}:{}:{}", type, out.decision.trigger, format_iso8601_utc(ctx.now));
-      ctx.record.specialist_type = type;
-      ctx.record.trigger = out.decision.trigger;
-      ctx.record.started_at = ctx.now;
-      record(ctx);
-      if (build_dataset(ctx) && train(ctx)) {
-        evaluate_and_promote(ctx);
-        if (out.state == "promoted") {
-          CheckPipeline recheck(
-              m_ports.tracker, m_ports.feedback, nullptr, [now = ctx.now] { return now; },
-              m_settings.check);
-          CheckOutcome after = recheck.check(type);
-          if (after.report && !after.error) {
-            out.report_after = after.report;
-          }
-        }
-      }
-      notify(ctx);
-      cleanup(ctx);
-      record(ctx);
     }
+  } else {
+    coordinate_and_run(ctx);
   }
   out.duration_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - ctx.started).count();
@@ -112,6 +94,268 @@ RetrainOutcome RetrainPipeline::retrain(const std::string& type) {
     push_metrics(ctx);
   }
   return out;
+}
+
+void RetrainPipeline::coordinate_and_run(Context& ctx) {
+  RetrainOutcome& out = ctx.out;
+  const std::string& type = out.specialist_type;
+  if (m_ports.ledger == nullptr) {
+    if (out.decision.verdict == RetrainVerdict::retrain) {
+      run_retrain(ctx);
+    }
+    return;
+  }
+  if (!out.report) {
+    return; // MLflow failed: nothing can be resumed or started (exit code of the check)
+  }
+  auto refuse = [&](const Error& error, const char* what) {
+    event("retrain_ledger_failed", {{"specialist_type", type}, {"error", error.message}});
+    if (out.decision.verdict == RetrainVerdict::retrain) {
+      out.decision.verdict = RetrainVerdict::incomplete_data;
+      out.decision.explanation =
+          fmt::format("the retrain ledger in MongoDB could not be {}: no retrain is started "
+                      "without knowing whether another one is under way",
+                      what);
+      out.check_error = error;
+    }
+  };
+  Result<std::vector<RetrainRecord>> open = m_ports.ledger->open_retrains(type);
+  if (!open) {
+    refuse(open.error(), "read");
+    return;
+  }
+  if (open->empty() && out.decision.verdict != RetrainVerdict::retrain) {
+    return;
+  }
+  Result<LeaseAttempt> attempt =
+      m_ports.ledger->acquire_lease(type, m_settings.owner, m_ports.clock(), m_settings.lease_ttl);
+  if (!attempt) {
+    refuse(attempt.error(), "locked");
+    return;
+  }
+  if (!attempt->acquired) {
+    const Lease& held = attempt->lease;
+    out.lease_holder = held.owner;
+    out.decision.verdict = RetrainVerdict::in_progress;
+    out.decision.explanation = fmt::format(
+        "another model-monitor ({}) holds the retrain lease of '{}' since {} until {}: it is "
+        "retraining or resuming it, so this run leaves it alone",
+        held.owner, type, format_iso8601_utc(held.acquired_at),
+        format_iso8601_utc(held.expires_at));
+    event("retrain_lease_held", {{"specialist_type", type},
+                                 {"owner", held.owner},
+                                 {"expires_at", format_iso8601_utc(held.expires_at)}});
+    return;
+  }
+  LeaseKeeper keeper(
+      *m_ports.ledger, attempt->lease, m_settings.lease_ttl, m_ports.clock,
+      [this, type](const Error& e) {
+        event("retrain_lease_lost", {{"specialist_type", type}, {"error", e.message}});
+      });
+  ctx.keeper = &keeper;
+  bool left_open = false;
+  for (const RetrainRecord& record : *open) {
+    resume(ctx, record);
+    left_open = left_open || out.resumed.back().state == record.state;
+  }
+  // Under the lease, decide again on fresh data: a resumed retrain may have promoted a model or
+  // started the cooldown, and another invocation may have finished a retrain between our check
+  // and our lease (two overlapping invocations must produce one retrain).
+  ctx.now = m_ports.clock();
+  decide(ctx);
+  if (left_open && out.decision.verdict == RetrainVerdict::retrain) {
+    out.decision.verdict = RetrainVerdict::incomplete_data;
+    out.decision.explanation = "an earlier retrain could not be resumed or closed (see resumed): "
+                               "no new retrain is started until it is";
+  }
+  if (out.decision.verdict == RetrainVerdict::retrain) {
+    run_retrain(ctx);
+  }
+  ctx.keeper = nullptr;
+}
+
+void RetrainPipeline::run_retrain(Context& ctx) {
+  RetrainOutcome& out = ctx.out;
+  const std::string& type = out.specialist_type;
+  ctx.record = RetrainRecord{};
+  ctx.record.id = fmt::format("{}:{}:{}", type, out.decision.trigger, format_iso8601_utc(ctx.now));
+  ctx.record.specialist_type = type;
+  ctx.record.trigger = out.decision.trigger;
+  ctx.record.started_at = ctx.now;
+  ctx.record.owner = m_settings.owner;
+  ctx.record.host = m_settings.host;
+  if (ctx.baseline) {
+    ctx.record.baseline_run_id = ctx.baseline->run_id;
+    ctx.record.baseline_version = ctx.baseline->model_version;
+    ctx.record.baseline_precision = ctx.baseline->precision;
+    ctx.record.baseline_recall = ctx.baseline->recall;
+    ctx.record.baseline_f1 = ctx.baseline->f1_score;
+  }
+  record(ctx);
+  if (build_dataset(ctx) && !lease_lost(ctx, "training") && train(ctx) &&
+      !lease_lost(ctx, "the promotion")) {
+    evaluate_and_promote(ctx);
+    if (out.state == "promoted") {
+      CheckPipeline recheck(
+          m_ports.tracker, m_ports.feedback, nullptr, [now = ctx.now] { return now; },
+          m_settings.check);
+      CheckOutcome after = recheck.check(type);
+      if (after.report && !after.error) {
+        out.report_after = after.report;
+      }
+    }
+  }
+  finish(ctx);
+}
+
+// The end of every retrain, new or resumed: the outcome is recorded before the notification
+// (so a death in between re-sends it, never loses it), then marked notified.
+void RetrainPipeline::finish(Context& ctx) {
+  record(ctx);
+  notify(ctx);
+  ctx.record.notified = true;
+  cleanup(ctx);
+  record(ctx);
+}
+
+// Before each step that changes something outside (a training, a promotion) the lease is
+// confirmed with a round trip, not only by the background renewals.
+bool RetrainPipeline::lease_lost(Context& ctx, const char* before) {
+  if (ctx.keeper == nullptr || ctx.keeper->renew()) {
+    return false;
+  }
+  fail(ctx, "lease",
+       Error::internal(fmt::format("the retrain lease of '{}' was lost (this process stalled past "
+                                   "its expiry and another invocation took it over): stopped "
+                                   "before {}",
+                                   ctx.out.specialist_type, before)),
+       "nothing more was changed; the invocation holding the lease resumes or closes this "
+       "retrain");
+  return true;
+}
+
+void RetrainPipeline::resume(Context& parent, const RetrainRecord& rec) {
+  RetrainOutcome o;
+  o.specialist_type = rec.specialist_type;
+  o.report = parent.out.report;
+  o.decision.verdict = RetrainVerdict::retrain;
+  o.decision.trigger = rec.trigger;
+  o.decision.explanation = "resumed " + rec.id;
+  o.state = rec.state;
+  o.run_id = rec.run_id;
+  o.dataset_path = rec.dataset_path;
+  o.promoted_version = rec.promoted_version;
+  Context c{o,
+            m_ports.clock(),
+            std::chrono::steady_clock::now(),
+            parent.model_name,
+            parent.experiment_name,
+            {},
+            rec,
+            {},
+            false,
+            parent.keeper};
+  if (!rec.baseline_run_id.empty()) {
+    c.baseline = ModelScores{rec.baseline_run_id, rec.baseline_version, rec.baseline_precision,
+                             rec.baseline_recall, rec.baseline_f1};
+  }
+  c.record.owner = m_settings.owner;
+  const std::string& from = rec.state;
+  event("retrain_resuming", {{"specialist_type", rec.specialist_type},
+                             {"retrain_id", rec.id},
+                             {"state", from},
+                             {"previous_owner", rec.owner}});
+  auto summary = [&](std::string note) {
+    parent.out.resumed.push_back(
+        {rec.id, from, o.state, o.run_id, o.promoted_version, std::move(note)});
+  };
+
+  if (from == "decided" || from == "dataset") {
+    fail(c, "interrupted",
+         Error::internal(fmt::format("the model-monitor that ran retrain {} ({}) stopped at state "
+                                     "'{}', before any training; closed by {}",
+                                     rec.id, rec.owner, from, m_settings.owner)),
+         "nothing was trained or promoted; the next retrain starts afresh");
+  } else if (from == "training" || from == "evaluating") {
+    const Resume next = from == "training" ? resume_training(c, rec) : Resume::evaluate;
+    if (next == Resume::left_open) {
+      summary(o.error ? o.error->message : "left open");
+      return;
+    }
+    if (next == Resume::evaluate && !lease_lost(c, "the promotion")) {
+      // Idempotent: the same candidate against the same recorded baseline gives the same
+      // decision, and each alias write is skipped or repeated harmlessly.
+      evaluate_and_promote(c);
+      if (o.error && o.state == "failed" && o.failed_step == "evaluation") {
+        // MLflow did not answer: the record stays as it was, for the next invocation.
+        summary(o.error->message);
+        return;
+      }
+    }
+  } else {
+    // Closed but its notification was never sent.
+    if (from == "failed") {
+      o.error = Error::internal(rec.error.empty() ? "the retrain failed" : rec.error);
+      o.failed_step = "earlier run";
+    } else {
+      PromotionDecision d;
+      d.promote = from == "promoted";
+      d.decided_by = "recorded by " + rec.owner;
+      d.candidate = ModelScores{rec.run_id, rec.promoted_version, {}, {}, rec.candidate_f1};
+      d.baseline = c.baseline;
+      o.promotion = d;
+    }
+  }
+  finish(c);
+  summary(o.error ? o.error->message : "");
+}
+
+RetrainPipeline::Resume RetrainPipeline::resume_training(Context& c, const RetrainRecord& rec) {
+  RetrainOutcome& o = c.out;
+  const std::string t = k_tag_prefix;
+  const std::filesystem::path log_file =
+      std::filesystem::path(rec.dataset_path).replace_extension(".train.log");
+  Result<RunState> run = m_ports.registry.get_run(rec.run_id);
+  if (!run) {
+    o.error = run.error();
+    return Resume::left_open;
+  }
+  o.run_status = to_string(run->status);
+  if (run->status == RunStatus::finished) {
+    return Resume::evaluate;
+  }
+  if (run->status == RunStatus::failed || run->status == RunStatus::killed) {
+    fail(c, "training",
+         Error::bad_response(fmt::format("training run {} ended {} after its model-monitor "
+                                         "process ({}) died",
+                                         rec.run_id, o.run_status, rec.owner)),
+         "read the training log " + log_file.string() + " and the run in MLflow");
+    return Resume::closed;
+  }
+  // Still RUNNING: on the same host its process group may have outlived its parent.
+  std::unique_ptr<TrainingProcess> process;
+  if (!rec.host.empty() && rec.host == m_settings.host && rec.training_pid > 0) {
+    process = m_ports.launcher.attach(rec.training_pid);
+  }
+  if (process) {
+    event("training_adopted", {{"specialist_type", rec.specialist_type},
+                               {"run_id", rec.run_id},
+                               {"pid", std::to_string(rec.training_pid)}});
+    const auto already = std::chrono::duration_cast<std::chrono::seconds>(
+        std::max(c.now - rec.started_at, TimePoint::duration::zero()));
+    return watch(c, *process, already, log_file) ? Resume::evaluate : Resume::closed;
+  }
+  // Nobody will ever finish this run: close it rather than leave it RUNNING forever.
+  (void)m_ports.registry.terminate_run(rec.run_id, RunStatus::killed);
+  (void)m_ports.registry.set_tags(rec.run_id, {{t + "failure", "orphaned"}});
+  o.run_status = "KILLED";
+  fail(c, "training",
+       Error::internal(fmt::format("training run {} was left RUNNING by a model-monitor process "
+                                   "that died ({}) and its training process is gone; the run "
+                                   "was marked KILLED",
+                                   rec.run_id, rec.owner)),
+       "nothing was promoted; the cooldown holds off a new retrain, or run retrain --force");
+  return Resume::closed;
 }
 
 void RetrainPipeline::decide(Context& ctx) {
@@ -362,18 +606,28 @@ bool RetrainPipeline::train(Context& ctx) {
     return false;
   }
 
-  // Watch: the run's status in MLflow is the truth; the process tells us when to stop waiting.
+  ctx.record.training_pid = (*proc)->pid();
+  record(ctx);
+  return watch(ctx, **proc, std::chrono::seconds(0), launch.log_file);
+}
+
+// Watch: the run's status in MLflow is the truth; the process tells us when to stop waiting.
+// `already`: training time spent before this process took over (an adopted training).
+bool RetrainPipeline::watch(Context& ctx, TrainingProcess& process, std::chrono::seconds already,
+                            const std::filesystem::path& log_file) {
+  RetrainOutcome& out = ctx.out;
+  const std::string t = k_tag_prefix;
   const auto train_started = std::chrono::steady_clock::now();
   auto elapsed = [&] {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() -
-                                                            train_started);
+    return already + std::chrono::duration_cast<std::chrono::seconds>(
+                         std::chrono::steady_clock::now() - train_started);
   };
   std::optional<int> exit_code;
   int polls_after_exit = 0;
   RunStatus status = RunStatus::running;
   while (true) {
     if (m_ports.interrupted && m_ports.interrupted()) {
-      (*proc)->kill_tree();
+      process.kill_tree();
       (void)m_ports.registry.terminate_run(out.run_id, RunStatus::killed);
       (void)m_ports.registry.set_tags(out.run_id, {{t + "failure", "interrupted"}});
       out.run_status = "KILLED";
@@ -388,7 +642,7 @@ bool RetrainPipeline::train(Context& ctx) {
       return false;
     }
     if (elapsed() >= m_settings.training_timeout) {
-      (*proc)->kill_tree();
+      process.kill_tree();
       (void)m_ports.registry.terminate_run(out.run_id, RunStatus::failed);
       (void)m_ports.registry.set_tags(out.run_id, {{t + "failure", "training_timeout"}});
       out.run_status = "FAILED";
@@ -402,12 +656,11 @@ bool RetrainPipeline::train(Context& ctx) {
           Error::timeout(fmt::format("training run {} did not finish within TRAINING_TIMEOUT={} s; "
                                      "the process tree was killed and the run marked FAILED",
                                      out.run_id, m_settings.training_timeout.count())),
-          "raise TRAINING_TIMEOUT or make the training faster; the log is " +
-              launch.log_file.string());
+          "raise TRAINING_TIMEOUT or make the training faster; the log is " + log_file.string());
       return false;
     }
     if (!exit_code) {
-      exit_code = (*proc)->poll();
+      exit_code = process.poll();
     }
     Result<RunState> state = m_ports.registry.get_run(out.run_id);
     if (state) {
@@ -443,7 +696,7 @@ bool RetrainPipeline::train(Context& ctx) {
     fail(ctx, "training",
          Error::bad_response(fmt::format("training run {} ended {} (process exit code {})",
                                          out.run_id, out.run_status, exit_code.value_or(-1))),
-         "read the training log " + launch.log_file.string() + " and the run in MLflow");
+         "read the training log " + log_file.string() + " and the run in MLflow");
     return false;
   }
   return true;
@@ -537,6 +790,7 @@ void RetrainPipeline::evaluate_and_promote(Context& ctx) {
   tags[t + "promoted_version"] = v->version;
   (void)m_ports.registry.set_tags(out.run_id, tags);
   out.promoted_version = v->version;
+  ctx.record.promoted_version = v->version;
   out.state = "promoted";
   event("model_promoted", {{"specialist_type", out.specialist_type},
                            {"model", ctx.model_name},
@@ -607,7 +861,8 @@ void RetrainPipeline::cleanup(Context& ctx) {
 void RetrainPipeline::record(Context& ctx) {
   ctx.record.state = ctx.out.state;
   ctx.record.error = ctx.out.error ? ctx.out.error->message : "";
-  if (ctx.out.state == "promoted" || ctx.out.state == "rejected" || ctx.out.state == "failed") {
+  if ((ctx.out.state == "promoted" || ctx.out.state == "rejected" || ctx.out.state == "failed") &&
+      !ctx.record.finished_at) {
     ctx.record.finished_at = m_ports.clock();
   }
   Status saved = m_ports.state.save_retrain(ctx.record);

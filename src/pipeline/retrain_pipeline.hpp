@@ -10,6 +10,7 @@
 #include "ports/dataset_store.hpp"
 #include "ports/feedback_rows.hpp"
 #include "ports/notifier.hpp"
+#include "ports/retrain_ledger.hpp"
 #include "ports/run_registry.hpp"
 #include "ports/state_store.hpp"
 #include "ports/training_launcher.hpp"
@@ -44,6 +45,12 @@ struct RetrainSettings {
   std::string llm_provider;                        // for the plan and tags
   std::string llm_model;
   std::string tracking_uri_masked; // for links in notifications
+  // Coordination (RetrainLedger): who we are in the lease and the records, the host our
+  // training processes run on (a later invocation on the same host can adopt one), and how
+  // long a lease lasts without renewal (renewed every fifth of it while we work).
+  std::string owner;
+  std::string host;
+  std::chrono::seconds lease_ttl{300};
 };
 
 // Everything retrain talks to. Pointers may be null where noted.
@@ -69,6 +76,9 @@ struct RetrainPorts {
   // True once the process was asked to stop (SIGTERM from a Job's deadline or a node drain): a
   // running training is killed and its run marked KILLED instead of being left RUNNING.
   std::function<bool()> interrupted;
+  // The lease and the open records (model_monitor_state). Null only in unit tests of single
+  // steps; the application always wires it.
+  RetrainLedger* ledger = nullptr;
 };
 
 // What a dry run would do, computed from reads only.
@@ -111,6 +121,18 @@ struct RetrainOutcome {
   // After a promotion: the check of the new production model, so the pushed gauges describe
   // what now serves, not what was replaced.
   std::optional<PerformanceReport> report_after;
+  // Records left open by an invocation that died (kill -9, node loss), resumed or closed by
+  // this one before it decided anything new.
+  struct Resumed {
+    std::string id;
+    std::string from_state;
+    std::string state; // where it ended now; from_state when it was left open
+    std::string run_id;
+    std::string promoted_version;
+    std::string note; // the failure or why it was left open
+  };
+  std::vector<Resumed> resumed;
+  std::string lease_holder; // with verdict in_progress: the owner of the lease
   double duration_s = 0.0;
 
   bool retrained() const { return decision.verdict == RetrainVerdict::retrain && !dry_run; }
@@ -128,6 +150,15 @@ public:
 private:
   struct Context;
   void decide(Context& ctx);
+  void coordinate_and_run(Context& ctx);
+  void run_retrain(Context& ctx);
+  void resume(Context& parent, const RetrainRecord& record);
+  enum class Resume { evaluate, closed, left_open };
+  Resume resume_training(Context& ctx, const RetrainRecord& record);
+  bool watch(Context& ctx, TrainingProcess& process, std::chrono::seconds already,
+             const std::filesystem::path& log_file);
+  bool lease_lost(Context& ctx, const char* before);
+  void finish(Context& ctx);
   void plan_dry_run(Context& ctx);
   bool build_dataset(Context& ctx);
   bool train(Context& ctx);

@@ -5,6 +5,7 @@
 #include "core/metrics.hpp"
 #include "core/result.hpp"
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -25,6 +26,18 @@ struct RetrainRecord {
   std::string error; // when failed
   std::optional<double> baseline_f1;
   std::optional<double> candidate_f1;
+  // What a later invocation needs to resume the record after this process died (kill -9):
+  std::string owner;             // the lease owner that wrote it
+  std::string host;              // where its training process runs
+  std::int64_t training_pid = 0; // the `mlflow run` process group, 0 before training
+  // The production model the candidate is compared with, as it was when the retrain started
+  // (after a half-done promotion the alias may already point at the candidate).
+  std::string baseline_run_id;
+  std::string baseline_version;
+  std::optional<double> baseline_precision;
+  std::optional<double> baseline_recall;
+  std::string promoted_version;
+  bool notified = false; // the outcome was sent to the notification channels
 };
 
 class StateStore {

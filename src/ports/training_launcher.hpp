@@ -3,6 +3,7 @@
 
 #include "core/result.hpp"
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -36,6 +37,15 @@ class TrainingLauncher {
 public:
   virtual ~TrainingLauncher() = default;
   virtual Result<std::unique_ptr<TrainingProcess>> launch(const TrainingLaunch& launch) = 0;
+
+  // A training process launched earlier by another model-monitor process of this host that has
+  // died since (kill -9): the handle watches and stops it, its poll() returning 0 once it is
+  // gone (its exit code is its dead parent's to collect; the MLflow run status tells the
+  // outcome). nullptr when no such process is alive: the training died with its parent.
+  virtual std::unique_ptr<TrainingProcess> attach(std::int64_t pid) {
+    (void)pid;
+    return nullptr;
+  }
 };
 
 } // namespace mm

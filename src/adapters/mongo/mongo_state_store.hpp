@@ -5,6 +5,7 @@
 // Touches only its own collection, never feedback or opinions.
 
 #include "adapters/mongo/mongo_pool.hpp"
+#include "ports/retrain_ledger.hpp"
 #include "ports/state_store.hpp"
 
 #include <chrono>
@@ -16,7 +17,7 @@
 
 namespace mm {
 
-class MongoStateStore : public StateStore {
+class MongoStateStore : public StateStore, public RetrainLedger {
 public:
   static constexpr const char* k_default_collection = "model_monitor_state";
   // maxTimeMS of each read: a handful of documents per specialist behind an index.
@@ -51,6 +52,15 @@ public:
   // Every counter of the type, ordered by id (type, name, then labels).
   Result<std::vector<Counter>> counters(const std::string& specialist_type) override;
   Result<std::map<std::string, double>> counter_by_type(const std::string& name) override;
+
+  // The lease and the open records (RetrainLedger; documents in ledger_documents.hpp):
+  // acquiring = inserting the next generation, atomic through the unique _id on MongoDB and on
+  // FerretDB v1 alike.
+  Result<LeaseAttempt> acquire_lease(const std::string& specialist_type, const std::string& owner,
+                                     TimePoint now, std::chrono::seconds ttl) override;
+  Status renew_lease(const Lease& lease, TimePoint now, std::chrono::seconds ttl) override;
+  Status release_lease(const Lease& lease, TimePoint now) override;
+  Result<std::vector<RetrainRecord>> open_retrains(const std::string& specialist_type) override;
 
 private:
   Status ensure_indexes_once();

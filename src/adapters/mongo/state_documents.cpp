@@ -152,6 +152,15 @@ BsonPtr retrain_document(const RetrainRecord& record) {
   append_text(d, "error", bson_safe_text(record.error));
   append_optional_score(d, "baseline_f1", record.baseline_f1);
   append_optional_score(d, "candidate_f1", record.candidate_f1);
+  append_text(d, "owner", bson_safe_text(record.owner));
+  append_text(d, "host", bson_safe_text(record.host));
+  bson_append_int64(d, "training_pid", -1, record.training_pid);
+  append_text(d, "baseline_run_id", bson_safe_text(record.baseline_run_id));
+  append_text(d, "baseline_version", bson_safe_text(record.baseline_version));
+  append_optional_score(d, "baseline_precision", record.baseline_precision);
+  append_optional_score(d, "baseline_recall", record.baseline_recall);
+  append_text(d, "promoted_version", bson_safe_text(record.promoted_version));
+  bson_append_bool(d, "notified", -1, record.notified);
   return doc;
 }
 

@@ -5,8 +5,11 @@
 //
 // One collection, several kinds of document told apart by `kind`:
 //   retrain  one per RetrainRecord, _id = record.id: {kind, specialist_type, trigger, state,
-//            started_at, finished_at, run_id, dataset_path, error, baseline_f1, candidate_f1}
+//            started_at, finished_at, run_id, dataset_path, error, baseline_f1, candidate_f1,
+//            owner, host, training_pid, baseline_run_id, baseline_version,
+//            baseline_precision, baseline_recall, promoted_version, notified}
 //            (an unset optional is stored as null)
+//   lease    one per (specialist, generation): ledger_documents.hpp
 //   counter  one per (specialist, metric name, labels), _id = counter_id(...):
 //            {kind, specialist_type, name, labels: {label: value, ...}, value}
 // The index {kind: 1, specialist_type: 1, started_at: -1} serves both reads: the newest

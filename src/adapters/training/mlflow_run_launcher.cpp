@@ -94,6 +94,56 @@ private:
   std::optional<int> m_exit;
 };
 
+// A training process group left by a model-monitor that died (see TrainingLauncher::attach).
+// Not our child: it is watched through its process group (pgid = the `mlflow run` pid, as
+// launched with POSIX_SPAWN_SETPGROUP), which lives as long as any of its processes does.
+class AdoptedProcessGroup : public TrainingProcess {
+public:
+  AdoptedProcessGroup(pid_t pgid, std::chrono::milliseconds grace) : m_pgid(pgid), m_grace(grace) {}
+
+  std::optional<int> poll() override {
+    if (::kill(-m_pgid, 0) != 0 && errno == ESRCH) {
+      return 0;
+    }
+    return std::nullopt;
+  }
+
+  void kill_tree() override {
+    ::kill(-m_pgid, SIGTERM);
+    const auto deadline = std::chrono::steady_clock::now() + m_grace;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (poll()) {
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ::kill(-m_pgid, SIGKILL);
+  }
+
+  int pid() const noexcept override { return m_pgid; }
+
+private:
+  pid_t m_pgid;
+  std::chrono::milliseconds m_grace;
+};
+
+// Whether process group `pgid` still exists and, when its leader is alive, the leader is an
+// `mlflow` command (a recycled pid belongs to some other program).
+bool is_training_group(pid_t pgid) {
+  if (pgid <= 1 || (::kill(-pgid, 0) != 0 && errno == ESRCH)) {
+    return false;
+  }
+  const int fd = ::open(fmt::format("/proc/{}/cmdline", pgid).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return true; // the leader is gone, the rest of its group still runs
+  }
+  std::string cmdline(4096, '\0');
+  const ssize_t n = ::read(fd, cmdline.data(), cmdline.size());
+  ::close(fd);
+  cmdline.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+  return cmdline.find("mlflow") != std::string::npos && ::getpgid(pgid) == pgid;
+}
+
 struct FileActions {
   posix_spawn_file_actions_t actions{};
   FileActions() { posix_spawn_file_actions_init(&actions); }
@@ -161,6 +211,14 @@ Result<std::unique_ptr<TrainingProcess>> MlflowRunLauncher::launch(const Trainin
                                      m_mlflow_cli, std::strerror(rc)));
   }
   return std::unique_ptr<TrainingProcess>(std::make_unique<ChildProcess>(pid, m_kill_grace));
+}
+
+std::unique_ptr<TrainingProcess> MlflowRunLauncher::attach(std::int64_t pid) {
+  const auto pgid = static_cast<pid_t>(pid);
+  if (static_cast<std::int64_t>(pgid) != pid || !is_training_group(pgid)) {
+    return nullptr;
+  }
+  return std::make_unique<AdoptedProcessGroup>(pgid, m_kill_grace);
 }
 
 } // namespace mm

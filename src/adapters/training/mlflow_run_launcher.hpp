@@ -22,6 +22,7 @@ public:
                              std::chrono::milliseconds kill_grace = std::chrono::seconds(10));
 
   Result<std::unique_ptr<TrainingProcess>> launch(const TrainingLaunch& launch) override;
+  std::unique_ptr<TrainingProcess> attach(std::int64_t pid) override;
 
 private:
   std::string m_mlflow_cli;
