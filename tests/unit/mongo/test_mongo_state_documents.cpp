@@ -52,7 +52,10 @@ TEST(StateDocuments, RetrainDocumentHoldsEveryField) {
                      "state": "promoted", "started_at": {"$date": "2024-03-01T00:00:00Z"},
                      "finished_at": {"$date": "2024-03-01T01:30:00Z"}, "run_id": "abc123",
                      "dataset_path": "/data/training/technical/20240301T000000Z.parquet",
-                     "error": "", "baseline_f1": 0.7, "candidate_f1": 0.75})");
+                     "error": "", "baseline_f1": 0.7, "candidate_f1": 0.75,
+                     "owner": "", "host": "", "training_pid": 0,
+                     "baseline_run_id": "", "baseline_version": "", "baseline_precision": null,
+                     "baseline_recall": null, "promoted_version": "", "notified": false})");
 }
 
 TEST(StateDocuments, UnsetAndNonFiniteValuesAreNull) {
