@@ -218,6 +218,9 @@ Result<RetrainRun> run_retrain(const Config& config, const RetrainRequest& reque
   s.tracking_uri_masked = mask_uri_credentials(config.mlflow_tracking_uri);
   s.host = host_name();
   s.owner = lease_owner_name(s.host);
+  s.lease_owner_is_dead = [host = s.host](const std::string& owner) {
+    return lease_owner_is_dead(owner, host);
+  };
 
   RetrainPorts ports{
       *tracker,   feedback, rows, registry, state, datasets, launcher, generator.get(),

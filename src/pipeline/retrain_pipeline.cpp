@@ -133,6 +133,18 @@ void RetrainPipeline::coordinate_and_run(Context& ctx) {
     refuse(attempt.error(), "locked");
     return;
   }
+  if (!attempt->acquired && m_settings.lease_owner_is_dead &&
+      m_settings.lease_owner_is_dead(attempt->lease.owner)) {
+    // Killed (kill -9, OOM) on this very host: nobody renews that lease any more.
+    event("retrain_lease_taken_over",
+          {{"specialist_type", type}, {"dead_owner", attempt->lease.owner}});
+    attempt = m_ports.ledger->take_over_lease(attempt->lease, m_settings.owner, m_ports.clock(),
+                                              m_settings.lease_ttl);
+    if (!attempt) {
+      refuse(attempt.error(), "locked");
+      return;
+    }
+  }
   if (!attempt->acquired) {
     const Lease& held = attempt->lease;
     out.lease_holder = held.owner;

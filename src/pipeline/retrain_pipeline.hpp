@@ -51,6 +51,9 @@ struct RetrainSettings {
   std::string owner;
   std::string host;
   std::chrono::seconds lease_ttl{300};
+  // Whether the owner of a lease is known to be dead (a process of this host that is gone):
+  // its lease is taken over at once instead of after its expiry. Null: wait for the expiry.
+  std::function<bool(const std::string& owner)> lease_owner_is_dead;
 };
 
 // Everything retrain talks to. Pointers may be null where noted.

@@ -38,6 +38,12 @@ public:
                                              const std::string& owner, TimePoint now,
                                              std::chrono::seconds ttl) = 0;
 
+  // Takes over `stale`, a lease whose owner is known to be dead (same host, process gone),
+  // before it expires: acquired only if `stale` is still the newest generation, so of several
+  // processes taking over the same dead owner's lease exactly one wins.
+  virtual Result<LeaseAttempt> take_over_lease(const Lease& stale, const std::string& owner,
+                                               TimePoint now, std::chrono::seconds ttl) = 0;
+
   // Extends our lease to now + ttl. An error of kind not_found when the lease is no longer ours
   // (it expired and another owner took it): the caller must stop before changing anything.
   virtual Status renew_lease(const Lease& lease, TimePoint now, std::chrono::seconds ttl) = 0;

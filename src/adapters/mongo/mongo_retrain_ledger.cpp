@@ -63,7 +63,34 @@ Result<LeaseAttempt> MongoStateStore::acquire_lease(const std::string& type,
   if (*newest && mongo::lease_is_active(**newest, now) && (*newest)->lease.owner != owner) {
     return LeaseAttempt{false, (*newest)->lease};
   }
-  Lease mine{type, owner, *newest ? (*newest)->lease.generation + 1 : 1, now, now + ttl};
+  return insert_lease(type, owner, *newest ? (*newest)->lease.generation + 1 : 1, now, ttl);
+}
+
+Result<LeaseAttempt> MongoStateStore::take_over_lease(const Lease& stale, const std::string& owner,
+                                                      TimePoint now, std::chrono::seconds ttl) {
+  auto target = mongo::lease_collection(m_pool, m_database, m_collection, m_query_timeout);
+  if (!target) {
+    return std::move(target).error();
+  }
+  auto newest = newest_lease(*target, stale.specialist_type);
+  if (!newest) {
+    return std::move(newest).error();
+  }
+  if (*newest && (*newest)->lease.generation != stale.generation) {
+    return LeaseAttempt{false, (*newest)->lease}; // someone took it over already
+  }
+  return insert_lease(stale.specialist_type, owner, stale.generation + 1, now, ttl);
+}
+
+Result<LeaseAttempt> MongoStateStore::insert_lease(const std::string& type,
+                                                   const std::string& owner,
+                                                   std::int64_t generation, TimePoint now,
+                                                   std::chrono::seconds ttl) {
+  auto target = mongo::lease_collection(m_pool, m_database, m_collection, m_query_timeout);
+  if (!target) {
+    return std::move(target).error();
+  }
+  Lease mine{type, owner, generation, now, now + ttl};
   const BsonPtr doc = mongo::lease_document(mine);
   const std::string operation = "insert (lease '" + mongo::lease_id(type, mine.generation) + "')";
   bson_error_t error{};

@@ -58,12 +58,19 @@ public:
   // FerretDB v1 alike.
   Result<LeaseAttempt> acquire_lease(const std::string& specialist_type, const std::string& owner,
                                      TimePoint now, std::chrono::seconds ttl) override;
+  Result<LeaseAttempt> take_over_lease(const Lease& stale, const std::string& owner, TimePoint now,
+                                       std::chrono::seconds ttl) override;
   Status renew_lease(const Lease& lease, TimePoint now, std::chrono::seconds ttl) override;
   Status release_lease(const Lease& lease, TimePoint now) override;
   Result<std::vector<RetrainRecord>> open_retrains(const std::string& specialist_type) override;
 
 private:
   Status ensure_indexes_once();
+  // Inserts generation `generation` owned by `owner`; not acquired when another process
+  // inserted it first (the unique _id decides).
+  Result<LeaseAttempt> insert_lease(const std::string& type, const std::string& owner,
+                                    std::int64_t generation, TimePoint now,
+                                    std::chrono::seconds ttl);
 
   MongoPool& m_pool;
   std::string m_database;

@@ -4,8 +4,11 @@
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
+#include <filesystem>
 #include <fmt/format.h>
+#include <fstream>
 #include <spawn.h>
+#include <sstream>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -94,6 +97,37 @@ private:
   std::optional<int> m_exit;
 };
 
+// Whether a process of group `pgid` still runs. Zombies do not count: the group's processes
+// are no longer our children, so whether they get reaped (and kill(-pgid, 0) fails) depends on
+// the init of the machine or container; /proc tells "ended" either way.
+bool group_has_live_member(pid_t pgid) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) {
+      continue;
+    }
+    std::ifstream in(entry.path() / "stat");
+    std::string stat;
+    if (!std::getline(in, stat)) {
+      continue;
+    }
+    // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses.
+    const auto close = stat.rfind(')');
+    if (close == std::string::npos) {
+      continue;
+    }
+    std::istringstream fields(stat.substr(close + 1));
+    char state = '?';
+    long ppid = 0;
+    long pgrp = 0;
+    if (fields >> state >> ppid >> pgrp && pgrp == pgid && state != 'Z' && state != 'X') {
+      return true;
+    }
+  }
+  return false;
+}
+
 // A training process group left by a model-monitor that died (see TrainingLauncher::attach).
 // Not our child: it is watched through its process group (pgid = the `mlflow run` pid, as
 // launched with POSIX_SPAWN_SETPGROUP), which lives as long as any of its processes does.
@@ -102,7 +136,7 @@ public:
   AdoptedProcessGroup(pid_t pgid, std::chrono::milliseconds grace) : m_pgid(pgid), m_grace(grace) {}
 
   std::optional<int> poll() override {
-    if (::kill(-m_pgid, 0) != 0 && errno == ESRCH) {
+    if (!group_has_live_member(m_pgid)) {
       return 0;
     }
     return std::nullopt;
@@ -130,7 +164,7 @@ private:
 // Whether process group `pgid` still exists and, when its leader is alive, the leader is an
 // `mlflow` command (a recycled pid belongs to some other program).
 bool is_training_group(pid_t pgid) {
-  if (pgid <= 1 || (::kill(-pgid, 0) != 0 && errno == ESRCH)) {
+  if (pgid <= 1 || !group_has_live_member(pgid)) {
     return false;
   }
   const int fd = ::open(fmt::format("/proc/{}/cmdline", pgid).c_str(), O_RDONLY | O_CLOEXEC);
@@ -141,6 +175,9 @@ bool is_training_group(pid_t pgid) {
   const ssize_t n = ::read(fd, cmdline.data(), cmdline.size());
   ::close(fd);
   cmdline.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+  if (cmdline.empty()) {
+    return true; // a zombie leader: the live members found above are the training
+  }
   return cmdline.find("mlflow") != std::string::npos && ::getpgid(pgid) == pgid;
 }
 

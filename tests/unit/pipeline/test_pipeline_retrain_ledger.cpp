@@ -33,6 +33,14 @@ struct FakeLedger : RetrainLedger {
     ++acquired;
     return LeaseAttempt{true, Lease{type, owner, 1, now, now + ttl}};
   }
+  int taken_over = 0;
+  Result<LeaseAttempt> take_over_lease(const Lease& stale, const std::string& owner, TimePoint now,
+                                       seconds ttl) override {
+    ++taken_over;
+    held_by_other.reset();
+    return LeaseAttempt{true,
+                        Lease{stale.specialist_type, owner, stale.generation + 1, now, now + ttl}};
+  }
   Status renew_lease(const Lease&, TimePoint, seconds) override {
     ++renewed;
     if (lose_on_renew) {
@@ -112,6 +120,30 @@ TEST_F(LedgerTest, LeaseHeldByAnotherInvocationLeavesTheSpecialistAloneAndSaysWh
   EXPECT_TRUE(state.saved.empty());
   EXPECT_TRUE(slack.sent.empty());
   EXPECT_EQ(fake_ledger.released, 0) << "never release someone else's lease";
+}
+
+TEST_F(LedgerTest, LeaseOfADeadProcessOfThisHostIsTakenOverAtOnce) {
+  fake_ledger.held_by_other =
+      Lease{"x", "pod-b pid 1 #0000000a", 3, k_now - seconds(30), k_now + seconds(270)};
+  std::vector<std::string> asked;
+  settings.lease_owner_is_dead = [&](const std::string& owner) {
+    asked.push_back(owner);
+    return true;
+  };
+  auto out = run();
+  ASSERT_EQ(asked.size(), 1U);
+  EXPECT_EQ(asked[0], "pod-b pid 1 #0000000a");
+  EXPECT_EQ(fake_ledger.taken_over, 1);
+  EXPECT_EQ(out.state, "promoted") << (out.error ? out.error->message : "");
+}
+
+TEST_F(LedgerTest, LeaseOfALiveOwnerIsNotTakenOver) {
+  fake_ledger.held_by_other =
+      Lease{"x", "pod-a pid 1 #0000000a", 3, k_now - seconds(30), k_now + seconds(270)};
+  settings.lease_owner_is_dead = [](const std::string&) { return false; };
+  auto out = run();
+  EXPECT_EQ(fake_ledger.taken_over, 0);
+  EXPECT_EQ(out.decision.verdict, RetrainVerdict::in_progress);
 }
 
 TEST_F(LedgerTest, RetrainRunsUnderTheLeaseAndRecordsWhatAResumeNeeds) {
