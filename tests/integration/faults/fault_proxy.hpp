@@ -4,7 +4,8 @@
 // failing or gone at a chosen moment without touching the shared service itself.
 //
 // It relays bytes, so it serves HTTP (MLflow, the Pushgateway, the LLM, Slack) and the MongoDB
-// wire protocol (FerretDB) alike. To count and target requests it frames the client's bytes:
+// wire protocol (FerretDB) alike. To count and target requests it frames the client's bytes
+// (wire_framing.hpp):
 //   - http: a request line + headers + Content-Length (or chunked) body; its label is
 //     "METHOD /path?query" (e.g. "GET /api/2.0/mlflow/registered-models/alias?name=...").
 //   - mongo: a wire message (int32 length prefix, https://www.mongodb.com/docs/manual/reference/
@@ -104,7 +105,6 @@ private:
   void accept_loop();
   void serve(const std::shared_ptr<Connection>& conn);
   Decision decide(const std::string& label);
-  void mark_relayed(std::size_t index);
   void shutdown_all_locked();
   void trip();
   void command_acceptor(char command, bool refusing);

@@ -2,6 +2,7 @@
 // protocol): each fault does what the scenarios rely on, so a scenario that passes does so
 // because of the fault it names.
 #include "integration/faults/fault_proxy.hpp"
+#include "integration/faults/wire_framing.hpp"
 #include "support/mongo_fixture.hpp"
 #include "support/process.hpp"
 
@@ -52,6 +53,48 @@ Fetched get(const std::string& url, milliseconds timeout = milliseconds(5000)) {
   curl_easy_getinfo(h.get(), CURLINFO_RESPONSE_CODE, &f.status);
   return f;
 }
+
+// --- framing (no service needed) -----------------------------------------------------------
+
+TEST(FaultProxyFraming, HttpRequestWithContentLengthOrChunkedBody) {
+  const std::string get = "GET /health?x=1 HTTP/1.1\r\nHost: h\r\n\r\n";
+  const auto framed = wire::http_request(get + "POST /next");
+  ASSERT_TRUE(framed);
+  EXPECT_EQ(framed->size, get.size());
+  EXPECT_EQ(framed->label, "GET /health?x=1");
+  const std::string post = "POST /a HTTP/1.1\r\ncontent-length: 4\r\n\r\nbody";
+  EXPECT_FALSE(wire::http_request(post.substr(0, post.size() - 1))) << "body incomplete";
+  EXPECT_EQ(wire::http_request(post)->size, post.size());
+  const std::string chunked =
+      "POST /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nbody\r\n0\r\n\r\n";
+  EXPECT_FALSE(wire::http_request(chunked.substr(0, chunked.size() - 2)));
+  EXPECT_EQ(wire::http_request(chunked)->size, chunked.size());
+}
+
+TEST(FaultProxyFraming, MongoMessageLabelIsTheCommandAndCollection) {
+  mongo::BsonPtr command(bson_new());
+  BSON_APPEND_UTF8(command.get(), "find", "specialist_feedback");
+  BSON_APPEND_UTF8(command.get(), "$db", "neural_hive");
+  std::string body(4, '\0'); // flagBits
+  body += '\0';              // section kind 0: the command document
+  body.append(reinterpret_cast<const char*>(bson_get_data(command.get())), command->len);
+  const auto total = static_cast<std::uint32_t>(16 + body.size());
+  std::string msg;
+  for (const std::uint32_t v : {total, 7U, 0U, 2013U}) { // length, requestID, responseTo, OP_MSG
+    for (int i = 0; i < 4; ++i) {
+      msg += static_cast<char>((v >> (8 * i)) & 0xFFU);
+    }
+  }
+  msg += body;
+  EXPECT_FALSE(wire::mongo_message(msg.substr(0, 10)));
+  const auto framed = wire::mongo_message(msg + "next");
+  ASSERT_TRUE(framed);
+  EXPECT_EQ(framed->size, msg.size());
+  EXPECT_EQ(framed->label, "find specialist_feedback");
+  EXPECT_THROW(wire::mongo_message(std::string("\x03\0\0\0", 4)), std::runtime_error);
+}
+
+// --- the proxy against the real MLflow server and FerretDB ---------------------------------
 
 class FaultProxyHttp : public ::testing::Test {
 protected:
