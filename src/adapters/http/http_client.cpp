@@ -121,6 +121,85 @@ bool has_line_break(std::string_view s) {
   return s.find_first_of("\r\n") != std::string_view::npos;
 }
 
+std::string base64(std::string_view in) { // RFC 4648 §4
+  static constexpr std::string_view k_alphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  for (std::size_t i = 0; i < in.size(); i += 3) {
+    unsigned n = static_cast<unsigned>(static_cast<unsigned char>(in[i])) << 16U;
+    if (i + 1 < in.size()) {
+      n |= static_cast<unsigned>(static_cast<unsigned char>(in[i + 1])) << 8U;
+    }
+    if (i + 2 < in.size()) {
+      n |= static_cast<unsigned>(static_cast<unsigned char>(in[i + 2]));
+    }
+    out += k_alphabet[(n >> 18U) & 63U];
+    out += k_alphabet[(n >> 12U) & 63U];
+    out += i + 1 < in.size() ? k_alphabet[(n >> 6U) & 63U] : '=';
+    out += i + 2 < in.size() ? k_alphabet[n & 63U] : '=';
+  }
+  return out;
+}
+
+std::string percent_decode(std::string_view s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+        std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
+      out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+// The credentials a request carries, which a server or proxy may quote back in an error body
+// (and so into our messages): the values of secret headers (Authorization, x-api-key, ...) and
+// the credential after "Basic "/"Bearer ", and the URL's user-info password, as written and
+// decoded, with the "Basic" credential libcurl derives from it (RFC 7617).
+std::vector<std::string> request_secrets(const HttpRequest& request) {
+  std::vector<std::string> secrets;
+  for (const auto& [name, value] : request.headers) {
+    if (is_secret_parameter(name)) {
+      secrets.push_back(value);
+      if (const auto space = value.find(' '); space != std::string::npos) {
+        secrets.push_back(value.substr(space + 1));
+      }
+    }
+  }
+  const auto scheme_end = request.url.find("://");
+  const auto begin = scheme_end == std::string::npos ? 0 : scheme_end + 3;
+  const auto end = std::min(request.url.find_first_of("/?#", begin), request.url.size());
+  const auto at = request.url.rfind('@', end);
+  if (at != std::string::npos && at >= begin) {
+    const std::string userinfo = request.url.substr(begin, at - begin);
+    const auto colon = userinfo.find(':');
+    if (colon != std::string::npos) {
+      secrets.push_back(userinfo.substr(colon + 1));
+      secrets.push_back(percent_decode(userinfo.substr(colon + 1)));
+    }
+    secrets.push_back(base64(percent_decode(userinfo)));
+  }
+  // Longest first, so a credential is replaced whole before a part of it.
+  std::sort(secrets.begin(), secrets.end(),
+            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  return secrets;
+}
+
+std::string scrub(std::string text, const std::vector<std::string>& secrets) {
+  for (const auto& secret : secrets) {
+    if (secret.size() < 4) { // "***" for a one-letter password would garble every message
+      continue;
+    }
+    for (auto pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos + 3)) {
+      text.replace(pos, secret.size(), "***");
+    }
+  }
+  return text;
+}
+
 } // namespace
 
 using detail::Attempt;
@@ -284,6 +363,10 @@ Result<HttpResponse> HttpClient::send(const HttpRequest& request) {
       return std::move(performed).error();
     }
     Attempt& attempt = performed.value();
+    if (!attempt.response.is_success() && !attempt.response.body.empty()) {
+      // Error bodies end up quoted in messages and logs (DESIGN §7).
+      attempt.response.body = scrub(std::move(attempt.response.body), request_secrets(request));
+    }
     const AttemptOutcome outcome = detail::classify(attempt);
     if (outcome == AttemptOutcome::success) {
       return std::move(attempt.response);
