@@ -185,9 +185,13 @@ Result<RetrainRun> run_retrain(const Config& config, const RetrainRequest& reque
                              MlflowAuth{config.mlflow_tracking_token,
                                         config.mlflow_tracking_username,
                                         config.mlflow_tracking_password});
-  ParquetDatasetStore datasets(config.data_dir, [&log](const std::string& w) {
+  auto dataset_store = make_dataset_store(config, [&log](const std::string& w) {
     log.warn("dataset_warning", {{"warning", w}});
   });
+  if (!dataset_store) {
+    return std::move(dataset_store).error(); // model-monitor-parquet.so missing or foreign: exit 2
+  }
+  DatasetStore& datasets = **dataset_store;
   MlflowRunLauncher launcher(config.mlflow_cli);
   std::unique_ptr<MetricsSink> sink;
   if (!push_url.empty()) {

@@ -1,6 +1,7 @@
 #include "app/wiring.hpp"
 
 #include "adapters/mlflow/mlflow_tracker.hpp"
+#include "adapters/parquet/parquet_module.hpp"
 
 namespace mm {
 
@@ -17,6 +18,11 @@ std::unique_ptr<Tracker> make_tracker(const Config& config) {
                                          MlflowAuth{config.mlflow_tracking_token,
                                                     config.mlflow_tracking_username,
                                                     config.mlflow_tracking_password});
+}
+
+Result<std::unique_ptr<DatasetStore>>
+make_dataset_store(const Config& config, std::function<void(const std::string&)> on_warning) {
+  return make_parquet_dataset_store(config.data_dir, std::move(on_warning));
 }
 
 } // namespace mm

@@ -4,9 +4,12 @@
 
 #include "adapters/http/http_types.hpp"
 #include "app/config.hpp"
+#include "ports/dataset_store.hpp"
 #include "ports/tracker.hpp"
 
+#include <functional>
 #include <memory>
+#include <string>
 
 namespace mm {
 
@@ -15,5 +18,11 @@ HttpOptions mlflow_http_options(const Config& config);
 
 // One per thread: the tracker owns an HTTP client.
 std::unique_ptr<Tracker> make_tracker(const Config& config);
+
+// Parquet datasets under DATA_DIR, from model-monitor-parquet.so, which this loads (once): only
+// the commands that build a DatasetStore map Arrow. A missing or foreign module is a config error
+// (exit 2) saying where it was looked for (adapters/parquet/parquet_module.hpp).
+Result<std::unique_ptr<DatasetStore>>
+make_dataset_store(const Config& config, std::function<void(const std::string&)> on_warning);
 
 } // namespace mm

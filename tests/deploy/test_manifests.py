@@ -374,17 +374,56 @@ def test_setup_modes_partition_the_package_lists():
     assert {"python3", "python3-venv"} <= set(build)
 
 
-@pytest.mark.skipif(_binary() is None or shutil.which("dpkg") is None or shutil.which("ldd") is None,
-                    reason="needs a built binary and dpkg/ldd (Debian)")
-def test_runtime_package_list_covers_the_binarys_libraries():
-    """apt-runtime.txt is derived from `ldd`: every directly needed library (except Arrow and
-    Parquet, from the venv through the RUNPATH) comes from a package in the list."""
-    runtime = set((ROOT / "scripts" / "packages" / "apt-runtime.txt").read_text().split("\n"))
-    runtime = {l.split("#")[0].strip() for l in runtime} - {""}
+def test_image_ships_the_parquet_module_where_the_binary_looks():
+    """retrain dlopen()s model-monitor-parquet.so from the binary's directory or
+    ../lib/model-monitor (src/adapters/parquet/parquet_module.hpp): the image must carry the one
+    built with the binary, stripped like it, at one of those places."""
+    runs = " ".join(a for st, i, a in dockerfile() if st == "build" and i == "RUN")
+    assert re.search(r"strip [^&]*/src/build/model-monitor-parquet\.so", runs), runs
+    copies = [shlex.split(a) for st, i, a in dockerfile() if st == "runtime" and i == "COPY"]
+    dest = {c[-1]: c[-2] for c in copies if c[0] == "--from=build"}
+    binary = next(d for d, src in dest.items() if src == "/src/build/model-monitor")
+    module = next(d for d, src in dest.items() if src == "/src/build/model-monitor-parquet.so")
+    bindir = Path(binary).parent
+    assert Path(module) in {bindir / "model-monitor-parquet.so",
+                            bindir.parent / "lib" / "model-monitor" / "model-monitor-parquet.so"}
+    entry = next(a for st, i, a in dockerfile() if st == "runtime" and i == "ENTRYPOINT")
+    assert binary in entry
+
+
+def _module() -> Path | None:
+    b = _binary()
+    m = b.parent / "model-monitor-parquet.so" if b else None
+    return m if m and m.is_file() else None
+
+
+@pytest.mark.skipif(_binary() is None or shutil.which("readelf") is None,
+                    reason="needs a built binary and readelf")
+def test_the_binary_does_not_link_arrow():
+    """check and version must not map Arrow/Parquet (docs/performance.md): only the module links
+    them."""
     needed = re.findall(r"\(NEEDED\).*\[(.+)\]",
                         subprocess.run(["readelf", "-d", str(_binary())], capture_output=True,
                                        text=True, check=True).stdout)
-    ldd = subprocess.run(["ldd", str(_binary())], capture_output=True, text=True, check=True).stdout
+    assert not [l for l in needed if l.startswith(("libarrow", "libparquet"))], needed
+    assert _module() is not None, "model-monitor-parquet.so is not built beside the binary"
+
+
+@pytest.mark.skipif(_binary() is None or shutil.which("dpkg") is None or shutil.which("ldd") is None,
+                    reason="needs a built binary and dpkg/ldd (Debian)")
+@pytest.mark.parametrize("which", ["binary", "parquet module"])
+def test_runtime_package_list_covers_the_binarys_libraries(which):
+    """apt-runtime.txt is derived from `ldd`: every directly needed library of the binary and of
+    the Parquet module (except Arrow and Parquet, from the venv through the module's RUNPATH)
+    comes from a package in the list."""
+    target = _binary() if which == "binary" else _module()
+    assert target is not None, "model-monitor-parquet.so is not built beside the binary"
+    runtime = set((ROOT / "scripts" / "packages" / "apt-runtime.txt").read_text().split("\n"))
+    runtime = {l.split("#")[0].strip() for l in runtime} - {""}
+    needed = re.findall(r"\(NEEDED\).*\[(.+)\]",
+                        subprocess.run(["readelf", "-d", str(target)], capture_output=True,
+                                       text=True, check=True).stdout)
+    ldd = subprocess.run(["ldd", str(target)], capture_output=True, text=True, check=True).stdout
     where = dict(re.findall(r"^\s*(\S+) => (\S+)", ldd, re.M))
     base = {"libc6"}  # in every Debian image (Essential)
     for lib in needed:

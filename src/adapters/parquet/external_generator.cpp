@@ -1,6 +1,6 @@
 #include "adapters/parquet/external_generator.hpp"
 
-#include "adapters/parquet/parquet_dataset.hpp"
+#include "adapters/parquet/parquet_module.hpp"
 
 #include <chrono>
 #include <csignal>
@@ -17,8 +17,9 @@ extern char** environ; // NOLINT(readability-redundant-declaration): POSIX
 namespace mm {
 
 ExternalCommandGenerator::ExternalCommandGenerator(std::string command,
-                                                   std::filesystem::path scratch_dir)
-    : m_command(std::move(command)), m_scratch_dir(std::move(scratch_dir)) {}
+                                                   std::filesystem::path scratch_dir, Reader reader)
+    : m_command(std::move(command)), m_scratch_dir(std::move(scratch_dir)),
+      m_reader(reader ? std::move(reader) : Reader(&read_dataset_with_module)) {}
 
 namespace {
 
@@ -106,7 +107,16 @@ Result<GenerationReport> ExternalCommandGenerator::generate(const GenerationRequ
         "DATASET_GENERATOR_COMMAND failed (exit status {}); its output is in {}",
         WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), log.string()));
   }
-  Result<DatasetReadReport> read = read_dataset(output);
+  if (!std::filesystem::exists(output, ec)) {
+    return Error::bad_response(fmt::format(
+        "DATASET_GENERATOR_COMMAND exited 0 but wrote nothing at MM_DATASET_OUTPUT ({}): it must "
+        "write a Parquet file of the DESIGN §5 schema there; its output is in {}",
+        output.string(), log.string()));
+  }
+  Result<DatasetReadReport> read = m_reader(output);
+  if (!read && read.error().kind == ErrorKind::config) {
+    return std::move(read).error(); // the Parquet module is missing: not the command's fault
+  }
   if (!read) {
     return Error::bad_response(fmt::format("DATASET_GENERATOR_COMMAND wrote no valid dataset at "
                                            "MM_DATASET_OUTPUT: {}",

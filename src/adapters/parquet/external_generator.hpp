@@ -7,23 +7,31 @@
 // It gets DATASET_GENERATION_TIMEOUT; past it, its process group is killed. Its output is read
 // and validated like ours (schema, row count, label set).
 
+#include "adapters/parquet/parquet_dataset.hpp"
 #include "ports/dataset_generator.hpp"
 
 #include <filesystem>
+#include <functional>
 #include <string>
 
 namespace mm {
 
 class ExternalCommandGenerator : public DatasetGenerator {
 public:
-  // scratch_dir: where the command's output goes before it is merged.
-  ExternalCommandGenerator(std::string command, std::filesystem::path scratch_dir);
+  using Reader = std::function<Result<DatasetReadReport>(const std::filesystem::path&)>;
+
+  // scratch_dir: where the command's output goes before it is merged. reader: how that output
+  // is read and validated; by default read_dataset() from the Parquet module (parquet_module.hpp),
+  // loaded on the first generate().
+  ExternalCommandGenerator(std::string command, std::filesystem::path scratch_dir,
+                           Reader reader = {});
 
   Result<GenerationReport> generate(const GenerationRequest& request) override;
 
 private:
   std::string m_command;
   std::filesystem::path m_scratch_dir;
+  Reader m_reader;
 };
 
 } // namespace mm
