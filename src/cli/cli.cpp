@@ -8,6 +8,7 @@
 #include "cli/retrain_render.hpp"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -121,6 +122,18 @@ int run_cli(const std::vector<std::string>& args, std::FILE* out, std::FILE* err
                      "Print the configuration reference (every variable, default, accepted "
                      "values) as the Markdown table of docs/configuration.md");
 
+  // CLI11 would report an unknown first word as "A subcommand is required": name it instead.
+  if (!args.empty() && !args.front().empty() && args.front().front() != '-') {
+    const auto known = app.get_subcommands([](CLI::App*) { return true; });
+    if (std::none_of(known.begin(), known.end(),
+                     [&](CLI::App* sub) { return sub->check_name(args.front()); })) {
+      fmt::print(err,
+                 "model-monitor: usage error: unknown command '{}': expected check, retrain, "
+                 "version or config-reference\nRun 'model-monitor --help'.\n",
+                 args.front());
+      return k_exit_usage;
+    }
+  }
   std::vector<std::string> argv_rev(args.rbegin(), args.rend());
   try {
     app.parse(argv_rev);
