@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <fmt/format.h>
 
 namespace mm {
 
@@ -34,6 +35,37 @@ MlflowMetrics metrics_from_run(const MlflowRun& run) {
   m.experiment_id = run.experiment_id;
   m.run_end_time_ms = run.end_time_ms;
   return m;
+}
+
+// A run whose F1 cannot be had (neither f1_score nor precision and recall usable) because it
+// logged them as NaN, Infinity, text or outside [0, 1] (a percentage): say which values are
+// wrong, instead of letting the run pass for one that logged nothing.
+Status check_scorable(const MlflowRun& run, const MlflowMetrics& m, const std::string& which,
+                      const std::string& base) {
+  if (m.f1_score || (m.precision && m.recall)) {
+    return ok_status();
+  }
+  std::string wrong;
+  for (const char* key : {"f1_score", "precision", "recall"}) {
+    std::string what;
+    if (std::find(run.unusable_metrics.begin(), run.unusable_metrics.end(), key) !=
+        run.unusable_metrics.end()) {
+      what = "not a finite number (NaN, Infinity or text)";
+    } else if (const auto it = run.metrics.find(key);
+               it != run.metrics.end() && !(it->second >= 0.0 && it->second <= 1.0)) {
+      what = fmt::format("{} (outside [0, 1])", it->second);
+    }
+    if (!what.empty()) {
+      wrong += (wrong.empty() ? "" : ", ") + std::string(key) + " = " + what;
+    }
+  }
+  if (wrong.empty()) {
+    return ok_status(); // nothing logged at all: the check says so
+  }
+  return Error::bad_response("run " + run.run_id + " of " + which + " at " + redact_url(base) +
+                             " cannot be scored: " + wrong +
+                             "; metrics must be finite numbers in [0, 1]: check how the training "
+                             "code computes and logs them");
 }
 
 } // namespace
@@ -172,6 +204,9 @@ Result<MlflowMetrics> MlflowTracker::metrics_of_version(const Found& found) {
                                "(DESIGN §3); check the production model's registration");
   }
   MlflowMetrics m = metrics_from_run(*run);
+  if (Status scorable = check_scorable(*run, m, which, m_rest.base()); !scorable) {
+    return std::move(scorable).error();
+  }
   m.source = found.source;
   m.model_name = v.name;
   m.model_version = v.version;
@@ -232,6 +267,11 @@ Result<MlflowMetrics> MlflowTracker::metrics_of_latest_run(const ProductionLooku
       ++seen;
       if (run.status == k_run_status_finished) {
         MlflowMetrics m = metrics_from_run(run);
+        if (Status scorable = check_scorable(run, m, "experiment '" + lookup.experiment_name + "'",
+                                             m_rest.base());
+            !scorable) {
+          return std::move(scorable).error();
+        }
         m.source = RunSource::latest_run;
         return m;
       }
