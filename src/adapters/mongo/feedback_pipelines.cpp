@@ -29,24 +29,20 @@ std::string reply_excerpt(const bson_t* doc) {
 // {specialist_type: 1, submitted_at: -1} (DESIGN §4), first, so the planner can use it.
 // Documents dated after window_end (clock skew, bad writers) fall outside, as do documents whose
 // submitted_at is missing or not a date (type bracketing again).
-// `in_types` empty: the query's one type, by equality; otherwise {$in: in_types}.
-void append_window(bson_t* match, const FeedbackQuery& query,
-                   std::span<const std::string> in_types) {
-  if (in_types.empty()) {
+// `types` empty: the query's one type, by equality; otherwise the range of `types` (see
+// grouped_count_pipeline in the header).
+void append_window(bson_t* match, const FeedbackQuery& query, std::span<const std::string> types) {
+  if (types.empty()) {
     bson_append_utf8(match, k_field_specialist_type, -1, query.specialist_type.data(),
                      static_cast<int>(query.specialist_type.size()));
   } else {
-    bson_t in;
-    bson_t list;
-    bson_append_document_begin(match, k_field_specialist_type, -1, &in);
-    bson_append_array_begin(&in, "$in", -1, &list);
-    for (std::size_t i = 0; i < in_types.size(); ++i) {
-      const std::string key = std::to_string(i);
-      bson_append_utf8(&list, key.c_str(), -1, in_types[i].data(),
-                       static_cast<int>(in_types[i].size()));
-    }
-    bson_append_array_end(&in, &list);
-    bson_append_document_end(match, &in);
+    // std::string orders by unsigned bytes, as BSON's simple collation orders UTF-8 strings.
+    const auto [low, high] = std::minmax_element(types.begin(), types.end());
+    bson_t range;
+    bson_append_document_begin(match, k_field_specialist_type, -1, &range);
+    bson_append_utf8(&range, "$gte", -1, low->data(), static_cast<int>(low->size()));
+    bson_append_utf8(&range, "$lte", -1, high->data(), static_cast<int>(high->size()));
+    bson_append_document_end(match, &range);
   }
   bson_t range;
   bson_append_document_begin(match, k_field_submitted_at, -1, &range);
@@ -69,14 +65,14 @@ void append_rating(bson_t* match, double low, const char* high_op, double high) 
   bson_append_document_end(match, &cond);
 }
 
-// Stage "0" of every pipeline. `in_types` as append_window.
+// Stage "0" of every pipeline. `types` as append_window.
 void append_match_stage(bson_t* pipeline, const FeedbackQuery& query, RatingBand band,
-                        std::span<const std::string> in_types = {}) {
+                        std::span<const std::string> types = {}) {
   bson_t stage;
   bson_t match;
   bson_append_document_begin(pipeline, "0", -1, &stage);
   bson_append_document_begin(&stage, "$match", -1, &match);
-  append_window(&match, query, in_types);
+  append_window(&match, query, types);
   switch (band) {
   case RatingBand::all:
     break;
@@ -219,9 +215,7 @@ Result<std::map<std::string, double>> grouped_values(const std::vector<BsonPtr>&
     const char* id = bson_iter_utf8(&it, &length);
     std::string type(id, length);
     if (requested.count(type) == 0) {
-      return Error::bad_response("a group for specialist type '" + type +
-                                 "', which was not asked for, in reply " +
-                                 reply_excerpt(doc.get()));
+      continue; // inside the range of the $match, but not one of ours
     }
     auto value = value_of(doc.get(), field);
     if (!value) {
@@ -345,16 +339,22 @@ Result<double> sum_from_reply(const std::vector<BsonPtr>& docs) {
 }
 
 FeedbackStats stats_from_counts(const WindowCounts& counts, int window_days) {
+  // The five reads run at the same time (mongo_feedback_store.cpp), so a document written or
+  // deleted meanwhile may be counted by some of them only: positive + negative may exceed valid,
+  // valid may exceed all, the sum may exceed the count. Each read saw a real state of the
+  // collection; take the largest count each set has been seen with, so that the statistics keep
+  // their invariants: positive + negative <= total <= total + invalid, 0 <= sum <= total (the
+  // average stays in [0, 1]). Without concurrent writers nothing changes.
+  const std::int64_t valid =
+      std::max({counts.valid, counts.positive + counts.negative, std::int64_t{0}});
   FeedbackStats stats;
   stats.window_days = window_days;
-  stats.total_count = counts.valid;
+  stats.total_count = valid;
   stats.positive_count = counts.positive;
   stats.negative_count = counts.negative;
-  stats.neutral_count = std::max<std::int64_t>(0, counts.valid - counts.positive - counts.negative);
-  stats.invalid_count = std::max<std::int64_t>(0, counts.all - counts.valid);
-  // Every valid rating is at most 1, so the sum cannot exceed the count unless a document went
-  // away between the two reads; keep the average inside [0, 1] in that case too.
-  stats.rating_sum = std::clamp(counts.rating_sum, 0.0, static_cast<double>(counts.valid));
+  stats.neutral_count = valid - counts.positive - counts.negative;
+  stats.invalid_count = std::max<std::int64_t>(0, counts.all - valid);
+  stats.rating_sum = std::clamp(counts.rating_sum, 0.0, static_cast<double>(valid));
   return stats;
 }
 

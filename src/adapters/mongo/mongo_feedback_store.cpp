@@ -5,8 +5,10 @@
 #include "adapters/mongo/mongo_handles.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <optional>
 #include <span>
+#include <thread>
 #include <vector>
 
 namespace mm {
@@ -20,12 +22,37 @@ using mongo::RatingBand;
 // a malformed reply, never to pull documents to the client (DESIGN §4).
 constexpr std::size_t k_max_reply_docs = 2;
 
-// The order of the five reads, so that documents inserted meanwhile keep the numbers
-// consistent: each band is read before the set containing it (positive, negative before valid;
-// valid before all), and the sum before the valid count, so that sum <= count and the average
-// stays within [0, 1]. nullopt stands for the rating sum.
-constexpr std::optional<RatingBand> k_read_order[] = {
-    RatingBand::positive, RatingBand::negative, std::nullopt, RatingBand::valid, RatingBand::all};
+// The five reads; nullopt stands for the rating sum. They run at the same time (run_all):
+// FerretDB v1 decodes the whole collection for each one, on a core of its own each, so the
+// statistics cost about the longest read instead of the sum of five. Documents written
+// meanwhile may be seen by some reads only; stats_from_counts reconciles the numbers.
+constexpr std::optional<RatingBand> k_reads[] = {
+    RatingBand::all, RatingBand::valid, RatingBand::positive, RatingBand::negative, std::nullopt};
+constexpr std::size_t k_read_count = std::size(k_reads);
+
+// Runs read(0) ... read(n - 1) at the same time, each on its own thread with its own client
+// leased from the pool (libmongoc: one thread per client), so at most the pool's
+// max_pool_size run at once; the others wait for a client. Returns the error of the first
+// failed read in index order, once all have finished.
+Status run_all(std::size_t n, const std::function<Status(std::size_t)>& read) {
+  std::vector<Status> results(n, ok_status());
+  {
+    std::vector<std::jthread> threads;
+    threads.reserve(n);
+    for (std::size_t i = 1; i < n; ++i) {
+      threads.emplace_back([&results, &read, i] { results[i] = read(i); });
+    }
+    if (n > 0) {
+      results[0] = read(0);
+    }
+  } // joins
+  for (auto& r : results) {
+    if (!r) {
+      return r;
+    }
+  }
+  return ok_status();
+}
 
 std::int64_t& count_of(mongo::WindowCounts& counts, RatingBand band) {
   switch (band) {
@@ -72,38 +99,38 @@ Result<double> run_sum(const LeasedCollection& target, const FeedbackQuery& quer
   return sum;
 }
 
-// The five grouped reads of one chunk of types, added to `counts` (one entry per type with
-// documents).
-Status read_chunk(const LeasedCollection& target, std::span<const std::string> types,
-                  const FeedbackQuery& query, std::map<std::string, mongo::WindowCounts>& counts) {
-  const std::string which = std::to_string(types.size()) + " specialist types from '" +
-                            types.front() + "' to '" + types.back() + "')";
-  for (const auto& band : k_read_order) {
-    const std::string operation =
-        std::string("grouped aggregate (") +
-        (band ? std::string(mongo::to_string(*band)) + " count, " : "rating sum, ") + which;
-    const BsonPtr pipeline = band ? mongo::grouped_count_pipeline(types, query, *band)
-                                  : mongo::grouped_rating_sum_pipeline(types, query);
-    auto docs = mongo::aggregate(target, pipeline.get(), operation);
-    if (!docs) {
-      return std::move(docs).error();
+// One grouped read (a band count, or the sum when `band` is nullopt) for every type of the
+// sorted, duplicate-free `types`, stored in that read's field of counts[type] (the map holds an
+// entry for every type already, so concurrent reads only write, to distinct fields).
+Status read_grouped(const LeasedCollection& target, std::span<const std::string> types,
+                    const FeedbackQuery& query, std::optional<RatingBand> band,
+                    std::map<std::string, mongo::WindowCounts>& counts) {
+  const std::string operation =
+      std::string("grouped aggregate (") +
+      (band ? std::string(mongo::to_string(*band)) + " count, " : "rating sum, ") +
+      std::to_string(types.size()) + " specialist types from '" + types.front() + "' to '" +
+      types.back() + "')";
+  const BsonPtr pipeline = band ? mongo::grouped_count_pipeline(types, query, *band)
+                                : mongo::grouped_rating_sum_pipeline(types, query);
+  auto docs = mongo::aggregate(target, pipeline.get(), operation);
+  if (!docs) {
+    return std::move(docs).error();
+  }
+  if (band) {
+    auto values = mongo::grouped_counts_from_reply(*docs, types);
+    if (!values) {
+      return mongo::in_context(std::move(values).error(), operation, target);
     }
-    if (band) {
-      auto values = mongo::grouped_counts_from_reply(*docs, types);
-      if (!values) {
-        return mongo::in_context(std::move(values).error(), operation, target);
-      }
-      for (const auto& [type, n] : *values) {
-        count_of(counts[type], *band) = n;
-      }
-    } else {
-      auto values = mongo::grouped_sums_from_reply(*docs, types);
-      if (!values) {
-        return mongo::in_context(std::move(values).error(), operation, target);
-      }
-      for (const auto& [type, sum] : *values) {
-        counts[type].rating_sum = sum;
-      }
+    for (const auto& [type, n] : *values) {
+      count_of(counts.at(type), *band) = n;
+    }
+  } else {
+    auto values = mongo::grouped_sums_from_reply(*docs, types);
+    if (!values) {
+      return mongo::in_context(std::move(values).error(), operation, target);
+    }
+    for (const auto& [type, sum] : *values) {
+      counts.at(type).rating_sum = sum;
     }
   }
   return ok_status();
@@ -121,15 +148,14 @@ Result<FeedbackStats> MongoFeedbackStore::feedback_stats(const FeedbackQuery& qu
   if (auto valid = mongo::validate(query); !valid) {
     return std::move(valid).error();
   }
-  auto target = mongo::lease_collection(m_pool, m_database, m_collection, m_query_timeout);
-  if (!target) {
-    return std::move(target).error();
-  }
-
-  // Five separate reads (see feedback_pipelines.hpp), in k_read_order.
+  // Five separate reads (see feedback_pipelines.hpp), each filling its own field of `counts`.
   mongo::WindowCounts counts;
-  for (const auto& band : k_read_order) {
-    if (band) {
+  const Status read = run_all(k_read_count, [&](std::size_t i) -> Status {
+    auto target = mongo::lease_collection(m_pool, m_database, m_collection, m_query_timeout);
+    if (!target) {
+      return std::move(target).error();
+    }
+    if (const auto band = k_reads[i]) {
       auto n = run_count(*target, query, *band);
       if (!n) {
         return std::move(n).error();
@@ -142,6 +168,10 @@ Result<FeedbackStats> MongoFeedbackStore::feedback_stats(const FeedbackQuery& qu
       }
       counts.rating_sum = *sum;
     }
+    return ok_status();
+  });
+  if (!read) {
+    return read.error();
   }
   return mongo::stats_from_counts(counts, query.window_days);
 }
@@ -159,26 +189,23 @@ MongoFeedbackStore::feedback_stats_many(const std::vector<std::string>& types,
   if (unique.empty()) {
     return out;
   }
-  auto target = mongo::lease_collection(m_pool, m_database, m_collection, m_query_timeout);
-  if (!target) {
-    return std::move(target).error();
-  }
-
-  // Each type lies in exactly one chunk, whose five reads run in k_read_order: the
-  // consistency argument of feedback_stats holds per type.
+  // The five grouped reads of the whole fleet, at the same time (run_all).
   std::map<std::string, mongo::WindowCounts> counts;
-  const std::span<const std::string> all(unique);
-  for (std::size_t start = 0; start < all.size(); start += mongo::k_max_types_per_pipeline) {
-    const std::size_t n = std::min(mongo::k_max_types_per_pipeline, all.size() - start);
-    if (auto s = read_chunk(*target, all.subspan(start, n), query, counts); !s) {
-      return std::move(s).error();
-    }
-  }
   for (const auto& type : unique) {
-    const auto it = counts.find(type);
-    out.emplace(type,
-                mongo::stats_from_counts(it == counts.end() ? mongo::WindowCounts{} : it->second,
-                                         query.window_days));
+    counts.emplace(type, mongo::WindowCounts{});
+  }
+  const Status read = run_all(k_read_count, [&](std::size_t i) -> Status {
+    auto target = mongo::lease_collection(m_pool, m_database, m_collection, m_query_timeout);
+    if (!target) {
+      return std::move(target).error();
+    }
+    return read_grouped(*target, unique, query, k_reads[i], counts);
+  });
+  if (!read) {
+    return read.error();
+  }
+  for (const auto& [type, c] : counts) {
+    out.emplace(type, mongo::stats_from_counts(c, query.window_days));
   }
   return out;
 }

@@ -23,16 +23,17 @@ public:
   MongoFeedbackStore(MongoPool& pool, std::string database, std::string collection,
                      std::chrono::milliseconds query_timeout = k_default_query_timeout);
 
-  // Thread-safe (each call leases its own client). Errors: unavailable (server unreachable),
-  // timeout, config (credentials refused, inconsistent bands), bad_response (a reply we cannot
-  // read, or a server that refuses the pipeline).
+  // Five aggregations that run at the same time, each on its own client leased from the pool
+  // (so at most the pool's max_pool_size at once). Thread-safe. Errors: unavailable (server
+  // unreachable), timeout, config (credentials refused, inconsistent bands), bad_response (a
+  // reply we cannot read, or a server that refuses the pipeline); the first failed read's.
   Result<FeedbackStats> feedback_stats(const FeedbackQuery& query) override;
 
   // The same five reads for every type at once, grouped by specialist_type: five aggregations
-  // per 1000 types (mongo::k_max_types_per_pipeline), not five per type. Every listed type is
-  // in the result (empty statistics when it has no feedback); duplicates are read once; an
-  // empty list reads nothing. Equal to feedback_stats per type, except for documents whose
-  // specialist_type is an array, which this counts for no type (see feedback_pipelines.hpp).
+  // whatever the size of the fleet, not five per type. Every listed type is in the result
+  // (empty statistics when it has no feedback); duplicates are read once; an empty list reads
+  // nothing. Equal to feedback_stats per type, except for documents whose specialist_type is an
+  // array, which this counts for no type (see feedback_pipelines.hpp).
   Result<std::map<std::string, FeedbackStats>>
   feedback_stats_many(const std::vector<std::string>& types, const FeedbackQuery& query) override;
 

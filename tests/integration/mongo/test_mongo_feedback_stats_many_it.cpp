@@ -6,8 +6,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace mm {
@@ -159,22 +161,67 @@ TEST_F(MongoFeedbackStatsManyIT, DuplicateAndEmptyListsAndAMissingCollection) {
   EXPECT_EQ(r->at("technical").total_count, 0);
 }
 
-TEST_F(MongoFeedbackStatsManyIT, MoreTypesThanOneInListAreReadInChunks) {
-  // 1001 types: two chunks of $in; documents for types of both chunks.
-  const std::size_t n = mongo::k_max_types_per_pipeline + 1;
-  std::vector<std::string> types;
-  for (std::size_t i = 0; i < n; ++i) {
-    types.push_back("t" + std::to_string(10000 + i)); // sorted order = numeric order
+TEST_F(MongoFeedbackStatsManyIT, AThousandTypesAreOneSetOfReads) {
+  // 1001 types, every other one asked for: the range of the $match covers the others, whose
+  // groups are dropped; the bounds themselves are included.
+  std::vector<std::string> asked;
+  std::vector<FeedbackDoc> docs;
+  for (int i = 0; i < 2001; ++i) {
+    const std::string type = "t" + std::to_string(10000 + i); // sorted order = numeric order
+    if (i % 2 == 0) {
+      asked.push_back(type);
+    }
+    docs.push_back(doc(type, i % 3 == 0 ? 0.9 : 0.1));
   }
-  insert(std::vector<FeedbackDoc>{doc(types.front(), 0.9), doc(types[999], 0.1),
-                                  doc(types.back(), 0.5), doc(types.back(), 0.7)});
-  const auto all = many(types);
-  ASSERT_EQ(all.size(), n);
-  EXPECT_EQ(all.at(types.front()).positive_count, 1);
-  EXPECT_EQ(all.at(types[999]).negative_count, 1);
-  EXPECT_EQ(all.at(types.back()).total_count, 2);
-  EXPECT_NEAR(all.at(types.back()).rating_sum, 1.2, 1e-12);
-  EXPECT_EQ(all.at(types[500]).total_count, 0);
+  docs.push_back(doc(asked.back(), 0.5));
+  docs.push_back(doc("s-before", 0.9)); // sorts before the range
+  docs.push_back(doc("u-after", 0.9));  // and after it
+  insert(docs);
+  const auto all = many(asked);
+  ASSERT_EQ(all.size(), asked.size());
+  EXPECT_EQ(all.at("t10000").positive_count, 1); // first bound
+  EXPECT_EQ(all.at("t10002").negative_count, 1);
+  EXPECT_EQ(all.at(asked.back()).total_count, 2); // last bound, t12000
+  EXPECT_NEAR(all.at(asked.back()).rating_sum, 0.6, 1e-12);
+  EXPECT_EQ(all.count("t10001"), 0U); // inside the range, not asked for
+  EXPECT_EQ(all.count("s-before"), 0U);
+  for (const auto& type : {"t10000", "t10006", "t11998"}) {
+    expect_same(all.at(type), one(type), type);
+  }
+}
+
+TEST_F(MongoFeedbackStatsManyIT, ConcurrentWritersNeverBreakTheInvariants) {
+  // The five reads run at the same time while another client keeps inserting: whatever each
+  // read saw, the statistics add up (stats_from_counts reconciles them).
+  std::vector<FeedbackDoc> docs;
+  for (int i = 0; i < 300; ++i) {
+    docs.push_back(doc("technical", static_cast<double>(i % 11) / 10.0)
+                       .feedback_id("seed-" + std::to_string(i)));
+  }
+  insert(docs);
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    for (int i = 0; !stop; ++i) {
+      insert(std::vector<FeedbackDoc>{doc("technical", static_cast<double>(i % 11) / 10.0)
+                                          .feedback_id("racing-" + std::to_string(i))});
+    }
+  });
+  for (int round = 0; round < 5; ++round) {
+    const auto all = many({"technical"});
+    const FeedbackStats& s = all.at("technical");
+    EXPECT_EQ(s.positive_count + s.negative_count + s.neutral_count, s.total_count);
+    EXPECT_GE(s.total_count, 300);
+    EXPECT_LE(s.rating_sum, static_cast<double>(s.total_count));
+    FeedbackQuery q = query();
+    q.specialist_type = "technical";
+    auto single = m_store->feedback_stats(q);
+    ASSERT_TRUE(single.ok()) << single.error().message;
+    EXPECT_EQ(single->positive_count + single->negative_count + single->neutral_count,
+              single->total_count);
+    EXPECT_LE(single->rating_sum, static_cast<double>(single->total_count));
+  }
+  stop = true;
+  writer.join();
 }
 
 TEST_F(MongoFeedbackStatsManyIT, WindowEndsAreIncluded) {

@@ -180,5 +180,43 @@ TEST(FeedbackStatsFromCounts, ReadsThatRacedADeletionAreClamped) {
   EXPECT_DOUBLE_EQ(*s.avg_rating(), 1.0);
 }
 
+// The five reads run concurrently: a document written while they run may be seen by the band
+// reads and not by the read of the set that contains it.
+TEST(FeedbackStatsFromCounts, ConcurrentReadsThatRacedAnInsertKeepTheInvariants) {
+  // A positive document counted by the positive read only: total follows the bands.
+  const FeedbackStats s = stats_from_counts({10, 10, 7, 4, 6.5}, 30);
+  EXPECT_EQ(s.positive_count, 7);
+  EXPECT_EQ(s.negative_count, 4);
+  EXPECT_EQ(s.total_count, 11);
+  EXPECT_EQ(s.neutral_count, 0);
+  EXPECT_EQ(s.invalid_count, 0);
+  EXPECT_NEAR(*s.avg_rating(), 6.5 / 11, 1e-12);
+  // The sum read after a burst of inserts the counts did not see: the average stays <= 1.
+  const FeedbackStats t = stats_from_counts({5, 5, 2, 1, 7.0}, 30);
+  EXPECT_EQ(t.total_count, 5);
+  EXPECT_DOUBLE_EQ(*t.avg_rating(), 1.0);
+}
+
+TEST(FeedbackStatsFromCounts, ReconciledStatisticsAlwaysAddUp) {
+  // Every combination of small counts, as racing reads could return them.
+  for (std::int64_t all = 0; all <= 4; ++all) {
+    for (std::int64_t valid = 0; valid <= 4; ++valid) {
+      for (std::int64_t pos = 0; pos <= 4; ++pos) {
+        for (std::int64_t neg = 0; neg <= 4; ++neg) {
+          for (const double sum : {0.0, 1.5, 9.0}) {
+            const FeedbackStats s = stats_from_counts({all, valid, pos, neg, sum}, 30);
+            EXPECT_EQ(s.positive_count + s.negative_count + s.neutral_count, s.total_count);
+            EXPECT_GE(s.neutral_count, 0);
+            EXPECT_GE(s.invalid_count, 0);
+            EXPECT_GE(s.total_count, valid);
+            EXPECT_LE(s.rating_sum, static_cast<double>(s.total_count));
+            EXPECT_GE(s.rating_sum, 0.0);
+          }
+        }
+      }
+    }
+  }
+}
+
 } // namespace
 } // namespace mm::mongo

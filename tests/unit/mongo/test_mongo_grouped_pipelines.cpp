@@ -29,7 +29,7 @@ FeedbackQuery query() {
 
 const std::vector<std::string> k_types = {"business", "technical"};
 
-const std::string k_window = R"("specialist_type": {"$in": ["business", "technical"]},
+const std::string k_window = R"("specialist_type": {"$gte": "business", "$lte": "technical"},
   "submitted_at": {"$gte": {"$date": "2024-01-31T00:00:00Z"},
                    "$lte": {"$date": "2024-03-01T00:00:00Z"}})";
 const std::string k_group_count =
@@ -62,11 +62,21 @@ TEST(GroupedPipelines, SumHasASingleAccumulatorPerGroup) {
           {"$group": {"_id": "$specialist_type", "rating_sum": {"$sum": "$human_rating"}}}]})");
 }
 
-TEST(GroupedPipelines, OneTypeStillUsesIn) {
+TEST(GroupedPipelines, OneTypeIsARangeOfOne) {
   const std::vector<std::string> one = {"technical"};
   const std::string json = to_json(grouped_count_pipeline(one, query(), RatingBand::all).get());
-  EXPECT_NE(json.find(R"("specialist_type" : { "$in" : [ "technical" ] })"), std::string::npos)
+  EXPECT_NE(json.find(R"("specialist_type" : { "$gte" : "technical", "$lte" : "technical" })"),
+            std::string::npos)
       << json;
+}
+
+TEST(GroupedPipelines, TheRangeSpansTheSmallestAndLargestTypeInAnyOrder) {
+  // Byte order, as BSON compares strings: "Z" (0x5a) < "a" < "b-1" < "b_1" ('-' 0x2d, '_' 0x5f).
+  const std::vector<std::string> types = {"b_1", "a", "Z", "b-1"};
+  const std::string json = to_json(grouped_count_pipeline(types, query(), RatingBand::all).get());
+  EXPECT_NE(json.find(R"("specialist_type" : { "$gte" : "Z", "$lte" : "b_1" })"), std::string::npos)
+      << json;
+  EXPECT_EQ(json.find("$in"), std::string::npos) << json;
 }
 
 TEST(GroupedPipelines, SingleTypePipelinesKeepTheirEquality) {
@@ -114,11 +124,28 @@ TEST(GroupedReplies, GroupsOfArrayValuedTypesAreSkipped) {
   EXPECT_EQ(counts->at("technical"), 1);
 }
 
+TEST(GroupedReplies, GroupsOfTypesNotAskedForAreDropped) {
+  // "behavior" and "architecture" sort inside or outside ["business", "technical"]: whatever the
+  // server returns beyond the types asked for is not ours.
+  const auto counts = grouped_counts_from_reply(
+      docs({R"({"_id": "behavior", "count": 4})", R"({"_id": "technical", "count": 2})",
+            R"({"_id": "security", "count": 9})", R"({"_id": "architecture", "count": 1})"}),
+      k_types);
+  ASSERT_TRUE(counts.ok()) << counts.error().message;
+  EXPECT_EQ(counts->size(), 1U);
+  EXPECT_EQ(counts->at("technical"), 2);
+  const auto sums = grouped_sums_from_reply(docs({R"({"_id": "security", "rating_sum": 3.5})",
+                                                  R"({"_id": "business", "rating_sum": 1})"}),
+                                            k_types);
+  ASSERT_TRUE(sums.ok()) << sums.error().message;
+  EXPECT_EQ(sums->size(), 1U);
+  EXPECT_DOUBLE_EQ(sums->at("business"), 1.0);
+}
+
 TEST(GroupedReplies, MalformedGroupsAreBadResponses) {
   for (const auto& bad : {
-           R"({"_id": "architecture", "count": 1})", // not asked for
-           R"({"count": 1})",                        // no _id
-           R"({"_id": "technical"})",                // no value
+           R"({"count": 1})",         // no _id
+           R"({"_id": "technical"})", // no value
            R"({"_id": "technical", "count": 2.5})",
            R"({"_id": "technical", "count": -1})",
            R"({"_id": "technical", "count": "1"})",
