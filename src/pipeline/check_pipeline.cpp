@@ -70,6 +70,11 @@ void CheckPipeline::record_connection_error(const std::string& type) {
   }
 }
 
+ProductionLookup production_lookup(const CheckSettings& settings, const std::string& type) {
+  return {model_name_for(settings.model_name_template, type), experiment_name_for(type),
+          settings.production_alias, settings.runs_limit};
+}
+
 FeedbackQuery CheckPipeline::feedback_query(const std::string& type, TimePoint now) const {
   FeedbackQuery query;
   query.specialist_type = type;
@@ -86,7 +91,7 @@ CheckOutcome CheckPipeline::check(const std::string& type) {
 }
 
 CheckOutcome CheckPipeline::check(const std::string& type, const FeedbackFetch& fetch,
-                                  TimePoint now) {
+                                  TimePoint now, const MlflowMetrics* known) {
   const auto started = std::chrono::steady_clock::now();
   CheckOutcome out;
   out.specialist_type = type;
@@ -103,10 +108,9 @@ CheckOutcome CheckPipeline::check(const std::string& type, const FeedbackFetch& 
     return finish();
   }
 
-  ProductionLookup lookup{model_name_for(m_settings.model_name_template, type),
-                          experiment_name_for(type), m_settings.production_alias,
-                          m_settings.runs_limit};
-  Result<MlflowMetrics> mlflow = m_tracker.production_metrics(lookup);
+  const ProductionLookup lookup = production_lookup(m_settings, type);
+  Result<MlflowMetrics> mlflow =
+      known != nullptr ? Result<MlflowMetrics>(*known) : m_tracker.production_metrics(lookup);
   if (!mlflow) {
     out.error = std::move(mlflow).error();
     if (out.error->kind == ErrorKind::unavailable || out.error->kind == ErrorKind::timeout) {
@@ -203,6 +207,28 @@ std::vector<CheckOutcome> check_all(const std::vector<std::string>& types, int c
     return it == b->end() ? FeedbackStats{} : it->second;
   };
 
+  // MLflow for the whole fleet too, while the batch above runs: a few searches settle most
+  // specialists (Tracker::production_metrics_many); the workers ask the tracker for the rest.
+  // A fleet lookup that fails costs nothing but its time: every specialist is then asked alone,
+  // which reports (and counts) the failure per specialist as before.
+  std::map<std::string, MlflowMetrics> settled;
+  if (valid_types.size() > 1) {
+    Result<CheckWorker> fleet_worker = make_worker();
+    if (fleet_worker && fleet_worker->tracker) {
+      std::vector<ProductionLookup> lookups;
+      for (const auto& t : valid_types) {
+        lookups.push_back(production_lookup(settings, t));
+      }
+      auto found = fleet_worker->tracker->production_metrics_many(lookups);
+      for (std::size_t i = 0; found && i < valid_types.size(); ++i) {
+        const auto it = found->find(lookups[i].model_name);
+        if (it != found->end()) {
+          settled.emplace(valid_types[i], it->second);
+        }
+      }
+    }
+  }
+
   std::map<std::string, double> known_errors;
   if (state != nullptr) {
     auto stored = state->counter_by_type(k_metric_mlflow_connection_errors);
@@ -221,8 +247,10 @@ std::vector<CheckOutcome> check_all(const std::vector<std::string>& types, int c
     for (size_t i = next++; i < types.size(); i = next++) {
       if (pipeline) {
         const std::string& t = types[i];
+        const auto known = settled.find(t);
         outcomes[i] = pipeline->check(
-            t, [&feedback_of, &t] { return feedback_of(t); }, now);
+            t, [&feedback_of, &t] { return feedback_of(t); }, now,
+            known == settled.end() ? nullptr : &known->second);
       } else {
         outcomes[i].specialist_type = types[i];
         outcomes[i].error = worker.error();

@@ -30,6 +30,10 @@ struct CheckSettings {
   std::function<const char*()> mongo_breaker_state;
 };
 
+// What the tracker is asked for a specialist: model and experiment names, alias, runs limit.
+ProductionLookup production_lookup(const CheckSettings& settings,
+                                   const std::string& specialist_type);
+
 // What happened to one specialist. A report may exist together with an error: when feedback was
 // unavailable the MLflow side is still reported; when the push failed the report is complete.
 struct CheckOutcome {
@@ -59,8 +63,11 @@ public:
   // With the feedback statistics coming from `fetch` (check_all: the fleet's batch, which may
   // still be running while MLflow answers) at time `now`; an empty `fetch` reads the
   // specialist's own statistics. `fetch` is called only once MLflow has answered.
+  // `known`: the specialist's MLflow metrics when the fleet's lookup already settled them
+  // (Tracker::production_metrics_many); null asks the tracker.
   using FeedbackFetch = std::function<Result<FeedbackStats>()>;
-  CheckOutcome check(const std::string& specialist_type, const FeedbackFetch& fetch, TimePoint now);
+  CheckOutcome check(const std::string& specialist_type, const FeedbackFetch& fetch, TimePoint now,
+                     const MlflowMetrics* known = nullptr);
 
   // The feedback query of a window ending at `now`, for one specialist (or, with an empty type,
   // for a batch).
@@ -89,6 +96,9 @@ using CheckWorkerFactory = std::function<Result<CheckWorker>()>;
 // Checks every type with at most `concurrency` at once. Outcomes come back in the order of
 // `types`. One specialist's failure never stops the others. `on_done` (optional) is called
 // from worker threads as each finishes, serialised.
+// With more than one type, the database and the tracker are asked for the whole fleet first
+// (FeedbackStore::feedback_stats_many, Tracker::production_metrics_many on a tracker of its own,
+// at the same time); what the tracker did not settle is asked specialist by specialist.
 std::vector<CheckOutcome> check_all(const std::vector<std::string>& types, int concurrency,
                                     const CheckWorkerFactory& make_worker, FeedbackStore& feedback,
                                     const Clock& clock, const CheckSettings& settings,

@@ -1,5 +1,6 @@
 #include "adapters/mlflow/mlflow_convert.hpp"
 
+#include <algorithm>
 #include <array>
 #include <utility>
 
@@ -11,6 +12,18 @@ std::optional<double> ratio_metric(const MlflowRun& run, const std::string& key)
     return std::nullopt;
   }
   return it->second;
+}
+
+MlflowMetrics metrics_of_run(const MlflowRun& run) {
+  MlflowMetrics m;
+  m.precision = ratio_metric(run, "precision");
+  m.recall = ratio_metric(run, "recall");
+  m.f1_score = ratio_metric(run, "f1_score");
+  m.accuracy = ratio_metric(run, "accuracy");
+  m.run_id = run.run_id;
+  m.experiment_id = run.experiment_id;
+  m.run_end_time_ms = run.end_time_ms;
+  return m;
 }
 
 const MlflowModelVersion* highest_version(const std::vector<MlflowModelVersion>& versions) {
@@ -92,6 +105,47 @@ Result<std::string> versions_of_run_filter(std::string_view model_name, std::str
     return std::move(run).error();
   }
   return "name=" + *name + " and run_id=" + *run;
+}
+
+std::optional<std::string> like_covering(const std::vector<std::string>& values,
+                                         std::string_view field) {
+  if (values.empty()) {
+    return std::nullopt;
+  }
+  std::string_view prefix = values.front();
+  std::string_view suffix = values.front();
+  std::size_t shortest = values.front().size();
+  bool all_equal = true;
+  for (const std::string& v : values) {
+    if (!filter_literal(v, field)) {
+      return std::nullopt;
+    }
+    all_equal = all_equal && v == values.front();
+    shortest = std::min(shortest, v.size());
+    std::size_t p = 0;
+    while (p < prefix.size() && p < v.size() && prefix[p] == v[p]) {
+      ++p;
+    }
+    prefix = prefix.substr(0, p);
+    std::size_t s = 0;
+    while (s < suffix.size() && s < v.size() &&
+           suffix[suffix.size() - 1 - s] == v[v.size() - 1 - s]) {
+      ++s;
+    }
+    suffix = suffix.substr(suffix.size() - s);
+  }
+  if (all_equal) {
+    return std::string(field) + " = '" + values.front() + "'";
+  }
+  // "ab" and "abab" share prefix "ab" and suffix "ab", but "ab%ab" does not match "ab": the two
+  // must fit in the shortest value.
+  if (prefix.size() + suffix.size() > shortest) {
+    suffix = suffix.substr(suffix.size() - (shortest - prefix.size()));
+  }
+  if (prefix.empty() && suffix.empty()) {
+    return std::string(); // '%': no filter
+  }
+  return std::string(field) + " LIKE '" + std::string(prefix) + "%" + std::string(suffix) + "'";
 }
 
 } // namespace mm

@@ -18,6 +18,10 @@ namespace mm {
 // +inf 1.797e308); non-finite values were already left out by the parser (DESIGN §3).
 std::optional<double> ratio_metric(const MlflowRun& run, const std::string& key);
 
+// The metrics check reads from a run (precision, recall, f1_score, accuracy as ratio_metric),
+// with its run id, experiment id and end time; source latest_run, no model.
+MlflowMetrics metrics_of_run(const MlflowRun& run);
+
 // The highest version of a list (versions are decimal strings: "10" > "9"); nullptr if empty.
 const MlflowModelVersion* highest_version(const std::vector<MlflowModelVersion>& versions);
 
@@ -40,6 +44,15 @@ Status require_value(std::string_view value, std::string_view what);
 // with sqlparse, whose string-literal escapes ('' and \') differ between MLflow versions, and
 // none of our names (DESIGN §1 types, MLflow run ids [A-Za-z0-9_-]) needs them.
 Result<std::string> filter_literal(std::string_view value, std::string_view what);
+
+// `<field> LIKE '<prefix>%<suffix>'` with the longest prefix and suffix every one of `values`
+// shares (MLflow search syntax), e.g. `name LIKE 'fleet%-specialist'`: a server-side pre-filter
+// that matches at least all of them ('_' and '%' in the values are wildcards there, so it may
+// match more; callers keep the exact names); `<field> = '<value>'` when they are all equal; ""
+// (no filter) when they share neither prefix nor suffix. nullopt when `values` is empty or a value
+// cannot be a filter literal (empty, a quote, a backslash: filter_literal).
+std::optional<std::string> like_covering(const std::vector<std::string>& values,
+                                         std::string_view field);
 
 // model-versions/search filter of a run's versions: `name='<model>' and run_id='<run id>'`.
 Result<std::string> versions_of_run_filter(std::string_view model_name, std::string_view run_id);

@@ -350,31 +350,78 @@ Result<MlflowModelVersion> parse_model_version(std::string_view body) {
   });
 }
 
+namespace {
+
+// {"model_versions": [ModelVersion]} (the key absent when none matched).
+Result<std::vector<MlflowModelVersion>> versions_in(const Json& doc) {
+  auto list = optional_array(doc, "model_versions", "");
+  if (!list) {
+    return std::move(list).error();
+  }
+  std::vector<MlflowModelVersion> out;
+  if (*list == nullptr) {
+    return out;
+  }
+  std::size_t index = 0;
+  for (const Json& item : **list) {
+    auto mv = parse_model_version_object(item, "model_versions[" + std::to_string(index++) + "]");
+    if (!mv) {
+      return std::move(mv).error();
+    }
+    out.push_back(std::move(*mv));
+  }
+  return out;
+}
+
+} // namespace
+
 Result<std::vector<MlflowModelVersion>> parse_model_versions(std::string_view body) {
   return guarded([&]() -> Result<std::vector<MlflowModelVersion>> {
     auto doc = parse_object(body);
     if (!doc) {
       return std::move(doc).error();
     }
-    auto list = optional_array(*doc, "model_versions", "");
-    if (!list) {
-      return std::move(list).error();
-    }
-    std::vector<MlflowModelVersion> out;
-    if (*list == nullptr) {
-      return out;
-    }
-    std::size_t index = 0;
-    for (const Json& item : **list) {
-      auto mv = parse_model_version_object(item, "model_versions[" + std::to_string(index++) + "]");
-      if (!mv) {
-        return std::move(mv).error();
-      }
-      out.push_back(std::move(*mv));
-    }
-    return out;
+    return versions_in(*doc);
   });
 }
+
+Result<MlflowModelVersionsPage> parse_model_versions_page(std::string_view body) {
+  return guarded([&]() -> Result<MlflowModelVersionsPage> {
+    auto doc = parse_object(body);
+    if (!doc) {
+      return std::move(doc).error();
+    }
+    auto token = next_page_token(*doc);
+    if (!token) {
+      return std::move(token).error();
+    }
+    auto versions = versions_in(*doc);
+    if (!versions) {
+      return std::move(versions).error();
+    }
+    return MlflowModelVersionsPage{std::move(*versions), std::move(*token)};
+  });
+}
+
+namespace {
+
+Result<MlflowExperiment> parse_experiment_object(const Json& exp, const std::string& path) {
+  if (!exp.is_object()) {
+    return malformed(path, "is not an object");
+  }
+  auto id = required_id(exp, "experiment_id", path);
+  auto name = required_string(exp, "name", path);
+  auto stage = optional_string(exp, "lifecycle_stage", path);
+  for (const Error* e : {!id ? &id.error() : nullptr, !name ? &name.error() : nullptr,
+                         !stage ? &stage.error() : nullptr}) {
+    if (e != nullptr) {
+      return *e;
+    }
+  }
+  return MlflowExperiment{std::move(*id), std::move(*name), std::move(*stage)};
+}
+
+} // namespace
 
 Result<MlflowExperiment> parse_experiment(std::string_view body) {
   return guarded([&]() -> Result<MlflowExperiment> {
@@ -386,16 +433,38 @@ Result<MlflowExperiment> parse_experiment(std::string_view body) {
     if (!exp) {
       return std::move(exp).error();
     }
-    auto id = required_id(**exp, "experiment_id", "experiment");
-    auto name = required_string(**exp, "name", "experiment");
-    auto stage = optional_string(**exp, "lifecycle_stage", "experiment");
-    for (const Error* e : {!id ? &id.error() : nullptr, !name ? &name.error() : nullptr,
-                           !stage ? &stage.error() : nullptr}) {
-      if (e != nullptr) {
-        return *e;
-      }
+    return parse_experiment_object(**exp, "experiment");
+  });
+}
+
+Result<MlflowExperimentsPage> parse_search_experiments_page(std::string_view body) {
+  return guarded([&]() -> Result<MlflowExperimentsPage> {
+    auto doc = parse_object(body);
+    if (!doc) {
+      return std::move(doc).error();
     }
-    return MlflowExperiment{std::move(*id), std::move(*name), std::move(*stage)};
+    auto list = optional_array(*doc, "experiments", "");
+    auto token = next_page_token(*doc);
+    if (!list) {
+      return std::move(list).error();
+    }
+    if (!token) {
+      return std::move(token).error();
+    }
+    MlflowExperimentsPage page;
+    page.next_page_token = std::move(*token);
+    if (*list == nullptr) {
+      return page;
+    }
+    std::size_t index = 0;
+    for (const Json& item : **list) {
+      auto exp = parse_experiment_object(item, "experiments[" + std::to_string(index++) + "]");
+      if (!exp) {
+        return std::move(exp).error();
+      }
+      page.experiments.push_back(std::move(*exp));
+    }
+    return page;
   });
 }
 
@@ -469,7 +538,31 @@ Result<MlflowRegisteredModelsPage> parse_registered_models_page(std::string_view
       if (!name) {
         return std::move(name).error();
       }
+      MlflowRegisteredModel model{*name, {}};
+      auto aliases = optional_array(item, "aliases", path);
+      if (!aliases) {
+        return std::move(aliases).error();
+      }
+      if (*aliases != nullptr) {
+        std::size_t a = 0;
+        for (const Json& alias : **aliases) {
+          const std::string alias_path = join(path, "aliases[" + std::to_string(a++) + "]");
+          if (!alias.is_object()) {
+            return malformed(alias_path, "is not an object");
+          }
+          auto alias_name = required_string(alias, "alias", alias_path);
+          if (!alias_name) {
+            return std::move(alias_name).error();
+          }
+          auto version = required_id(alias, "version", alias_path);
+          if (!version) {
+            return std::move(version).error();
+          }
+          model.aliases[*alias_name] = *version;
+        }
+      }
       page.names.push_back(std::move(*name));
+      page.models.push_back(std::move(model));
     }
     return page;
   });

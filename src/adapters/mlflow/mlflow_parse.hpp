@@ -61,13 +61,30 @@ struct MlflowExperiment {
   std::string lifecycle_stage; // active, deleted
 };
 
+struct MlflowModelVersionsPage {
+  std::vector<MlflowModelVersion> versions;
+  std::string next_page_token; // empty on the last page
+};
+
+struct MlflowExperimentsPage {
+  std::vector<MlflowExperiment> experiments;
+  std::string next_page_token; // empty on the last page
+};
+
 struct MlflowRunsPage {
   std::vector<MlflowRun> runs;
   std::string next_page_token; // empty on the last page
 };
 
+// RegisteredModel: its name and aliases (RegisteredModelAlias: alias → version).
+struct MlflowRegisteredModel {
+  std::string name;
+  std::map<std::string, std::string> aliases; // alias → version ("1", "2", ...)
+};
+
 struct MlflowRegisteredModelsPage {
   std::vector<std::string> names;
+  std::vector<MlflowRegisteredModel> models; // the same models, with their aliases
   std::string next_page_token;
 };
 
@@ -79,13 +96,18 @@ Result<MlflowModelVersion> parse_model_version(std::string_view body);
 // POST registered-models/get-latest-versions, GET model-versions/search →
 // {"model_versions": [ModelVersion]} (the key absent when none matched)
 Result<std::vector<MlflowModelVersion>> parse_model_versions(std::string_view body);
+// GET model-versions/search → {"model_versions": [...], "next_page_token": "..."}
+Result<MlflowModelVersionsPage> parse_model_versions_page(std::string_view body);
 // GET experiments/get-by-name → {"experiment": Experiment}
 Result<MlflowExperiment> parse_experiment(std::string_view body);
+// POST experiments/search → {"experiments": [Experiment], "next_page_token": "..."}
+Result<MlflowExperimentsPage> parse_search_experiments_page(std::string_view body);
 // POST experiments/create → {"experiment_id": "79"}
 Result<std::string> parse_created_experiment_id(std::string_view body);
 // POST runs/search → {"runs": [Run], "next_page_token": "..."}
 Result<MlflowRunsPage> parse_search_runs_page(std::string_view body);
-// GET registered-models/search → {"registered_models": [RegisteredModel], "next_page_token"}
+// GET registered-models/search → {"registered_models": [RegisteredModel], "next_page_token"};
+// RegisteredModel.aliases: [{"alias": "production", "version": "3"}] (absent when none)
 Result<MlflowRegisteredModelsPage> parse_registered_models_page(std::string_view body);
 
 } // namespace mm

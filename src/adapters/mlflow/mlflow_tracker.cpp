@@ -25,18 +25,6 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-MlflowMetrics metrics_from_run(const MlflowRun& run) {
-  MlflowMetrics m;
-  m.precision = ratio_metric(run, "precision");
-  m.recall = ratio_metric(run, "recall");
-  m.f1_score = ratio_metric(run, "f1_score");
-  m.accuracy = ratio_metric(run, "accuracy");
-  m.run_id = run.run_id;
-  m.experiment_id = run.experiment_id;
-  m.run_end_time_ms = run.end_time_ms;
-  return m;
-}
-
 // A run whose F1 cannot be had (neither f1_score nor precision and recall usable) because it
 // logged them as NaN, Infinity, text or outside [0, 1] (a percentage): say which values are
 // wrong, instead of letting the run pass for one that logged nothing.
@@ -203,7 +191,7 @@ Result<MlflowMetrics> MlflowTracker::metrics_of_version(const Found& found) {
                                ", not FINISHED: only finished runs are metric sources "
                                "(DESIGN §3); check the production model's registration");
   }
-  MlflowMetrics m = metrics_from_run(*run);
+  MlflowMetrics m = metrics_of_run(*run);
   if (Status scorable = check_scorable(*run, m, which, m_rest.base()); !scorable) {
     return std::move(scorable).error();
   }
@@ -266,7 +254,7 @@ Result<MlflowMetrics> MlflowTracker::metrics_of_latest_run(const ProductionLooku
       }
       ++seen;
       if (run.status == k_run_status_finished) {
-        MlflowMetrics m = metrics_from_run(run);
+        MlflowMetrics m = metrics_of_run(run);
         if (Status scorable = check_scorable(run, m, "experiment '" + lookup.experiment_name + "'",
                                              m_rest.base());
             !scorable) {

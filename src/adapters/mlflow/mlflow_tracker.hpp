@@ -6,6 +6,7 @@
 #include "adapters/mlflow/mlflow_rest.hpp"
 #include "ports/tracker.hpp"
 
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -42,6 +43,12 @@ public:
   MlflowTracker(std::string tracking_uri, HttpOptions http, MlflowAuth auth, RetryHooks hooks = {});
 
   Result<MlflowMetrics> production_metrics(const ProductionLookup& lookup) override;
+  // Four searches for the whole fleet, each paged (registered models, their versions, the
+  // experiments, the runs: mlflow_fleet.hpp), instead of two or more requests per specialist.
+  // Settles the lookups whose production version and run they decide as production_metrics
+  // would and whose result is usable; leaves the others out.
+  Result<std::map<std::string, MlflowMetrics>>
+  production_metrics_many(const std::vector<ProductionLookup>& lookups) override;
   // Pages through registered-models/search (max_results 1000), pre-filtered on the server with
   // `name LIKE '<prefix>%<suffix>'`, and keeps the names core's type_from_model_name accepts.
   // The template must hold "{type}" exactly once (config error otherwise).

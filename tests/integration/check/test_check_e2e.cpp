@@ -325,6 +325,59 @@ TEST_F(CheckE2E, AllChecksEverySpecialistEvenWhenOneFails) {
   EXPECT_NE(text.out.find("SUMMARY"), std::string::npos);
 }
 
+TEST_F(CheckE2E, AllReportsWhatEachSpecialistAloneReports) {
+  // `all` reads MLflow for the fleet with a few searches and the feedback with grouped
+  // aggregations; each report must be the one `check --specialist-type T` gives, whatever path
+  // the specialist takes (alias, legacy stage, latest run, an unfinished run, no experiment).
+  const std::string alias = specialist_with_alias(0.86, 0.82, 0.84);
+  const std::string degraded = specialist_with_alias(0.86, 0.50, 0.62);
+  const std::string stage = m_mlflow.unique_type("stage");
+  const std::string stage_exp = m_mlflow.get_or_create_experiment(stage + "-specialist");
+  const std::string staged =
+      m_mlflow.add_run(stage_exp, now_ms() - 90000, "FINISHED", metrics(0.91, 0.90, 0.905));
+  m_mlflow.create_registered_model(stage + "-specialist");
+  ASSERT_TRUE(m_mlflow.transition_stage(
+      stage + "-specialist", m_mlflow.create_model_version(stage + "-specialist", staged),
+      "Production"));
+  const std::string latest = m_mlflow.unique_type("latest");
+  m_mlflow.add_run(m_mlflow.get_or_create_experiment(latest + "-specialist"), now_ms() - 1000,
+                   "FINISHED", metrics(0.88, 0.87, 0.875));
+  const std::string running = m_mlflow.unique_type("running");
+  const std::string running_run =
+      m_mlflow.add_run(m_mlflow.get_or_create_experiment(running + "-specialist"), now_ms() - 1000,
+                       "RUNNING", metrics(0.9, 0.9, 0.9));
+  m_mlflow.create_registered_model(running + "-specialist");
+  m_mlflow.set_alias(running + "-specialist", "production",
+                     m_mlflow.create_model_version(running + "-specialist", running_run));
+  const std::string ghost = m_mlflow.unique_type("ghost");
+  feedback(alias, {0.9, 0.8, 0.7, 0.5, 0.2});
+  feedback(degraded, {0.1, 0.2});
+  feedback(stage, {0.6, 0.4, 0.39});
+  feedback(latest, {1.0});
+
+  const std::vector<std::string> types = {alias, degraded, stage, latest, running, ghost};
+  std::string list;
+  for (const auto& t : types) {
+    list += (list.empty() ? "" : ",") + t;
+  }
+  auto all = run({"check", "--specialist-type", "all", "--output-format", "json"},
+                 {{"SPECIALIST_TYPES", list}});
+  EXPECT_EQ(all.exit_code, 3) << all.out << all.err;
+  Json reports = json_of(all)["reports"];
+  ASSERT_EQ(reports.size(), types.size());
+  for (std::size_t i = 0; i < types.size(); ++i) {
+    auto one = run({"check", "--specialist-type", types[i], "--output-format", "json"});
+    Json expected = json_of(one);
+    Json got = reports[i];
+    expected.erase("timestamp");
+    got.erase("timestamp");
+    EXPECT_EQ(got, expected) << types[i];
+  }
+  EXPECT_EQ(reports[2]["mlflow_metrics"]["source"], "legacy_stage");
+  EXPECT_EQ(reports[3]["mlflow_metrics"]["source"], "latest_run");
+  EXPECT_EQ(reports[4]["status"], "error");
+}
+
 TEST_F(CheckE2E, PrintConfigMasksSecrets) {
   auto r = run({"check", "--print-config"},
                {{"MONGODB_URI", "mongodb://admin:topsecret@db:27017/"},

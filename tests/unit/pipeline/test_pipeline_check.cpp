@@ -330,5 +330,93 @@ TEST(CheckAll, BatchFeedbackFailureMakesFeedbackUnavailableForAll) {
   EXPECT_EQ(outcomes[0].exit_code(), 3);
 }
 
+// A tracker whose fleet lookup settles some models; what every tracker the factory made was
+// asked is recorded in one shared place.
+struct FleetCalls {
+  std::mutex mutex;
+  int many_calls = 0;
+  std::vector<std::string> one_by_one;          // experiment names
+  std::map<std::string, MlflowMetrics> settled; // by model name
+  std::optional<Error> many_error;
+};
+
+struct FleetTracker : TableTracker {
+  explicit FleetTracker(FleetCalls& c) : calls(c) {}
+  FleetCalls& calls;
+  Result<MlflowMetrics> production_metrics(const ProductionLookup& l) override {
+    {
+      std::lock_guard lock(calls.mutex);
+      calls.one_by_one.push_back(l.experiment_name);
+    }
+    return TableTracker::production_metrics(l);
+  }
+  Result<std::map<std::string, MlflowMetrics>>
+  production_metrics_many(const std::vector<ProductionLookup>& fleet) override {
+    std::lock_guard lock(calls.mutex);
+    ++calls.many_calls;
+    if (calls.many_error) {
+      return *calls.many_error;
+    }
+    std::map<std::string, MlflowMetrics> out;
+    for (const auto& l : fleet) {
+      if (auto it = calls.settled.find(l.model_name); it != calls.settled.end()) {
+        out.emplace(it->first, it->second);
+      }
+    }
+    return out;
+  }
+};
+
+CheckWorkerFactory fleet_factory(FleetCalls& calls) {
+  return [&calls]() -> Result<CheckWorker> {
+    auto t = std::make_unique<FleetTracker>(calls);
+    for (const char* type : {"a", "b", "c"}) {
+      MlflowMetrics m = metrics(0.9, 0.9, 0.9);
+      m.run_id = std::string("one-by-one-") + type;
+      t->by_experiment.emplace(std::string(type) + "-specialist", m);
+    }
+    return CheckWorker{std::move(t), nullptr};
+  };
+}
+
+TEST(CheckAll, TheFleetLookupSettlesMlflowAndOnlyTheRestIsAskedOneByOne) {
+  FleetCalls calls;
+  MlflowMetrics a = metrics(0.9, 0.9, 0.9);
+  a.run_id = "fleet-a";
+  MlflowMetrics b = metrics(0.5, 0.5, 0.5); // degraded: the settled values are the ones used
+  b.run_id = "fleet-b";
+  calls.settled = {{"a-specialist", a}, {"b-specialist", b}};
+  TableFeedback fb;
+  auto outcomes = check_all({"a", "b", "c"}, 2, fleet_factory(calls), fb, fixed_clock(), {});
+  EXPECT_EQ(calls.many_calls, 1);
+  EXPECT_EQ(calls.one_by_one, (std::vector<std::string>{"c-specialist"}));
+  ASSERT_TRUE(outcomes[0].report && outcomes[1].report && outcomes[2].report);
+  EXPECT_EQ(outcomes[0].report->mlflow.run_id, "fleet-a");
+  EXPECT_EQ(outcomes[1].report->mlflow.run_id, "fleet-b");
+  EXPECT_TRUE(outcomes[1].report->is_degraded);
+  EXPECT_EQ(outcomes[2].report->mlflow.run_id, "one-by-one-c");
+}
+
+TEST(CheckAll, AFailedFleetLookupAsksEverySpecialistOneByOne) {
+  FleetCalls calls;
+  calls.many_error = Error::unavailable("MLflow at http://h down");
+  TableFeedback fb;
+  auto outcomes = check_all({"a", "b", "c"}, 1, fleet_factory(calls), fb, fixed_clock(), {});
+  EXPECT_EQ(calls.many_calls, 1);
+  EXPECT_EQ(calls.one_by_one.size(), 3U);
+  EXPECT_EQ(worst_exit_code(outcomes), 0);
+  EXPECT_EQ(outcomes[2].report->mlflow.run_id, "one-by-one-c");
+}
+
+TEST(CheckAll, OneSpecialistIsAskedAloneWithoutAFleetLookup) {
+  FleetCalls calls;
+  calls.settled = {{"a-specialist", metrics(0.9, 0.9, 0.9)}};
+  TableFeedback fb;
+  auto outcomes = check_all({"a"}, 4, fleet_factory(calls), fb, fixed_clock(), {});
+  EXPECT_EQ(calls.many_calls, 0);
+  EXPECT_EQ(calls.one_by_one, (std::vector<std::string>{"a-specialist"}));
+  EXPECT_EQ(outcomes[0].report->mlflow.run_id, "one-by-one-a");
+}
+
 } // namespace
 } // namespace mm
