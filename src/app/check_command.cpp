@@ -1,10 +1,10 @@
 #include "app/check_command.hpp"
 
 #include "adapters/mongo/mongo_feedback_store.hpp"
-#include "adapters/mongo/mongo_log.hpp"
 #include "adapters/mongo/mongo_pool.hpp"
 #include "adapters/mongo/mongo_state_store.hpp"
 #include "adapters/pushgateway/pushgateway_sink.hpp"
+#include "app/command_support.hpp"
 #include "app/wiring.hpp"
 #include "core/redact.hpp"
 #include "core/specialist.hpp"
@@ -14,22 +14,6 @@
 #include <fmt/format.h>
 
 namespace mm {
-
-namespace {
-
-CheckSettings settings_from(const Config& c) {
-  CheckSettings s;
-  s.thresholds = c.thresholds;
-  s.feedback_window_days = c.feedback_window_days;
-  s.feedback_positive_min = c.feedback_positive_min;
-  s.feedback_negative_max = c.feedback_negative_max;
-  s.production_alias = c.model_production_alias;
-  s.model_name_template = c.model_name_template;
-  s.runs_limit = c.mlflow_runs_limit;
-  return s;
-}
-
-} // namespace
 
 Result<CheckRun> run_check(const Config& config, const CheckRequest& request, Logger& log) {
   const bool all = request.specialist_type == "all";
@@ -70,16 +54,7 @@ Result<CheckRun> run_check(const Config& config, const CheckRequest& request, Lo
     types = config.specialist_types;
   }
 
-  // libmongoc's own warnings become our log events (never raw lines on stdout/stderr, which
-  // would break JSON logs and the JSON report). Reset before `log` can go away.
-  set_mongo_log_sink([&log](MongoLogLevel level, std::string_view domain, std::string_view msg) {
-    if (level == MongoLogLevel::error || level == MongoLogLevel::warning) {
-      log.warn("mongodb_driver", {{"domain", std::string(domain)}, {"message", std::string(msg)}});
-    }
-  });
-  struct ResetSink {
-    ~ResetSink() { set_mongo_log_sink({}); }
-  } reset_sink;
+  const MongoDriverLogScope mongo_log(log);
 
   MongoPoolOptions pool_options;
   pool_options.max_pool_size = static_cast<std::uint32_t>(std::max(concurrency, 1));
@@ -131,7 +106,7 @@ Result<CheckRun> run_check(const Config& config, const CheckRequest& request, Lo
 
   CheckRun run;
   run.single = !all;
-  CheckSettings settings = settings_from(config);
+  CheckSettings settings = check_settings_from(config);
   settings.mongo_breaker_state = [&breaker] { return to_string(breaker.state()); };
   // Our own state (cumulative counters) lives beside the feedback; a check writes to it only to
   // count MLflow connection failures.

@@ -6,7 +6,6 @@
 #include "adapters/mlflow/mlflow_run_registry.hpp"
 #include "adapters/mongo/mongo_feedback_rows.hpp"
 #include "adapters/mongo/mongo_feedback_store.hpp"
-#include "adapters/mongo/mongo_log.hpp"
 #include "adapters/mongo/mongo_pool.hpp"
 #include "adapters/mongo/mongo_state_store.hpp"
 #include "adapters/parquet/external_generator.hpp"
@@ -15,6 +14,7 @@
 #include "adapters/slack/slack_notifier.hpp"
 #include "adapters/smtp/smtp_notifier.hpp"
 #include "adapters/training/mlflow_run_launcher.hpp"
+#include "app/command_support.hpp"
 #include "app/identity.hpp"
 #include "app/paths.hpp"
 #include "app/stop_signal.hpp"
@@ -31,18 +31,6 @@
 namespace mm {
 
 namespace {
-
-CheckSettings check_settings(const Config& c) {
-  CheckSettings s;
-  s.thresholds = c.thresholds;
-  s.feedback_window_days = c.feedback_window_days;
-  s.feedback_positive_min = c.feedback_positive_min;
-  s.feedback_negative_max = c.feedback_negative_max;
-  s.production_alias = c.model_production_alias;
-  s.model_name_template = c.model_name_template;
-  s.runs_limit = c.mlflow_runs_limit;
-  return s;
-}
 
 const std::string& api_key_for(const Config& c) {
   static const std::string none;
@@ -161,14 +149,7 @@ Result<RetrainRun> run_retrain(const Config& config, const RetrainRequest& reque
     types = config.specialist_types;
   }
 
-  set_mongo_log_sink([&log](MongoLogLevel level, std::string_view domain, std::string_view msg) {
-    if (level == MongoLogLevel::error || level == MongoLogLevel::warning) {
-      log.warn("mongodb_driver", {{"domain", std::string(domain)}, {"message", std::string(msg)}});
-    }
-  });
-  struct ResetSink {
-    ~ResetSink() { set_mongo_log_sink({}); }
-  } reset_sink;
+  const MongoDriverLogScope mongo_log(log);
   auto pool = MongoPool::create(config.mongodb_uri, {});
   if (!pool) {
     return std::move(pool).error();
@@ -199,7 +180,7 @@ Result<RetrainRun> run_retrain(const Config& config, const RetrainRequest& reque
   }
 
   RetrainSettings s;
-  s.check = check_settings(config);
+  s.check = check_settings_from(config);
   s.check.mongo_breaker_state = [&breaker] { return to_string(breaker.state()); };
   s.force = request.force;
   s.skip_dataset_generation = request.skip_dataset_generation;
@@ -216,10 +197,12 @@ Result<RetrainRun> run_retrain(const Config& config, const RetrainRequest& reque
   s.policy.improvement = config.model_improvement_threshold;
   s.notification_channels = channels;
   s.training_env = training_environment(config);
+  s.training_env_withheld = {"OPENAI_API_KEY", "ANTHROPIC_API_KEY", "SLACK_WEBHOOK_URL",
+                             "SMTP_USER",      "SMTP_PASSWORD",     "MONGODB_URI"};
   s.llm_provider =
       config.dataset_generator_command.empty() ? to_string(config.llm_provider) : "external";
   s.llm_model = config.llm_model;
-  s.tracking_uri_masked = mask_uri_credentials(config.mlflow_tracking_uri);
+  s.tracking_uri_masked = uri_without_credentials(config.mlflow_tracking_uri);
   s.host = host_name();
   s.owner = lease_owner_name(s.host);
   s.lease_owner_is_dead = [host = s.host](const std::string& owner) {
