@@ -80,4 +80,20 @@ std::string mask_uri_credentials(std::string_view uri) {
   return out;
 }
 
+std::string uri_without_credentials(std::string_view uri) {
+  std::string masked = mask_uri_credentials(uri);
+  const size_t scheme_end = masked.find("://");
+  if (scheme_end == std::string::npos) {
+    return masked;
+  }
+  const size_t auth_start = scheme_end + 3;
+  for (const std::string_view userinfo : {"***:***@", "***@"}) {
+    if (masked.compare(auth_start, userinfo.size(), userinfo) == 0) {
+      masked.erase(auth_start, userinfo.size());
+      break;
+    }
+  }
+  return masked;
+}
+
 } // namespace mm

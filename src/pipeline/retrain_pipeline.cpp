@@ -611,6 +611,7 @@ bool RetrainPipeline::train(Context& ctx) {
                        {"model_name", ctx.model_name}};
   launch.log_file = std::filesystem::path(out.dataset_path).replace_extension(".train.log");
   launch.extra_env = m_settings.training_env;
+  launch.withheld_env = m_settings.training_env_withheld;
   Result<std::unique_ptr<TrainingProcess>> proc = m_ports.launcher.launch(launch);
   if (!proc) {
     (void)m_ports.registry.terminate_run(out.run_id, RunStatus::failed);

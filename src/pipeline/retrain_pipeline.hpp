@@ -42,6 +42,7 @@ struct RetrainSettings {
   std::string previous_alias = "previous-production";
   std::vector<std::string> notification_channels;
   std::map<std::string, std::string> training_env; // e.g. MLFLOW_TRACKING_URI for `mlflow run`
+  std::vector<std::string> training_env_withheld;  // our secrets, never passed to `mlflow run`
   std::string llm_provider;                        // for the plan and tags
   std::string llm_model;
   std::string tracking_uri_masked; // for links in notifications

@@ -20,6 +20,9 @@ struct TrainingLaunch {
   std::map<std::string, std::string> parameters; // -P name=value
   std::filesystem::path log_file;                // the process's stdout+stderr
   std::map<std::string, std::string> extra_env;  // e.g. MLFLOW_TRACKING_URI
+  // Variables of ours the training must not see (model-monitor's own secrets: a team's
+  // project has no business with the LLM keys, the webhook or the SMTP password).
+  std::vector<std::string> withheld_env;
 };
 
 // A launched training process. Destroying it does not stop the process: call kill_tree().

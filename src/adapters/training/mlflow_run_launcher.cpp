@@ -1,5 +1,6 @@
 #include "adapters/training/mlflow_run_launcher.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -210,12 +211,15 @@ Result<std::unique_ptr<TrainingProcess>> MlflowRunLauncher::launch(const Trainin
   }
   argv.push_back(nullptr);
 
-  // Environment: ours, with the launch's additions overriding.
+  // Environment: ours without the withheld variables, with the launch's additions overriding.
   std::vector<std::string> env_strings;
   for (char** e = environ; *e != nullptr; ++e) {
     std::string kv(*e);
     const auto eq = kv.find('=');
-    if (eq != std::string::npos && launch.extra_env.count(kv.substr(0, eq)) > 0) {
+    if (eq != std::string::npos &&
+        (launch.extra_env.count(kv.substr(0, eq)) > 0 ||
+         std::find(launch.withheld_env.begin(), launch.withheld_env.end(), kv.substr(0, eq)) !=
+             launch.withheld_env.end())) {
       continue;
     }
     env_strings.push_back(std::move(kv));

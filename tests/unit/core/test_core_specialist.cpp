@@ -53,6 +53,15 @@ TEST(Redact, MasksUserinfoAndSecretQueryValues) {
   EXPECT_EQ(mask_uri_credentials("http://host/a@b"), "http://host/a@b");
 }
 
+TEST(Redact, LinksLoseTheirUserinfoEntirely) {
+  EXPECT_EQ(uri_without_credentials("http://mm:s3cret@mlflow:5000/#/runs"),
+            "http://mlflow:5000/#/runs");
+  EXPECT_EQ(uri_without_credentials("http://token@mlflow:5000"), "http://mlflow:5000");
+  EXPECT_EQ(uri_without_credentials("https://h/api?token=abc"), "https://h/api?token=***");
+  EXPECT_EQ(uri_without_credentials("http://mlflow.mlflow:5000"), "http://mlflow.mlflow:5000");
+  EXPECT_EQ(uri_without_credentials("not a uri"), "not a uri");
+}
+
 TEST(TimeFormat, Iso8601Utc) {
   EXPECT_EQ(format_iso8601_utc(TimePoint(std::chrono::seconds(0))), "1970-01-01T00:00:00Z");
   EXPECT_EQ(format_iso8601_utc(TimePoint(std::chrono::seconds(1763893800))),

@@ -140,5 +140,43 @@ TEST_F(LauncherTest, MissingExecutableIsAClearConfigError) {
   EXPECT_NE(proc.error().message.find("MLFLOW_CLI"), std::string::npos);
 }
 
+TEST_F(LauncherTest, OurSecretsAreWithheldFromTheTraining) {
+  ASSERT_EQ(::setenv("MM_TEST_WITHHELD_SECRET", "sk-not-for-training", 1), 0);
+  ASSERT_EQ(::setenv("MM_TEST_KEPT", "visible", 1), 0);
+  const std::string cli = script("mlflow", "echo \"secret: [$MM_TEST_WITHHELD_SECRET]\"\n"
+                                           "echo \"kept: [$MM_TEST_KEPT]\"\n");
+  MlflowRunLauncher launcher(cli, std::chrono::milliseconds(200));
+  TrainingLaunch l = launch();
+  l.withheld_env = {"MM_TEST_WITHHELD_SECRET"};
+  auto proc = launcher.launch(l);
+  ::unsetenv("MM_TEST_WITHHELD_SECRET");
+  ::unsetenv("MM_TEST_KEPT");
+  ASSERT_TRUE(proc.ok()) << proc.error().message;
+  EXPECT_EQ(wait_exit(**proc, std::chrono::seconds(10)), 0);
+  const std::string log = slurp(m_dir / "train.log");
+  EXPECT_NE(log.find("secret: []"), std::string::npos) << log;
+  EXPECT_NE(log.find("kept: [visible]"), std::string::npos) << log;
+}
+
+// A training whose model-monitor died is adopted by its process group, watched until it ends
+// and can be stopped; a pid that is no `mlflow` group is not adopted.
+TEST_F(LauncherTest, AnOrphanedTrainingGroupIsAdoptedWatchedAndStopped) {
+  const std::string cli = script("mlflow", "sleep 300 &\nwait\n");
+  MlflowRunLauncher launcher(cli, std::chrono::milliseconds(500));
+  auto proc = launcher.launch(launch());
+  ASSERT_TRUE(proc.ok()) << proc.error().message;
+  const int pgid = (*proc)->pid();
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  auto adopted = launcher.attach(pgid);
+  ASSERT_NE(adopted, nullptr) << "the script's path holds 'mlflow': it is a training group";
+  EXPECT_FALSE(adopted->poll().has_value());
+  adopted->kill_tree();
+  EXPECT_EQ(wait_exit(*adopted, std::chrono::seconds(10)), 0) << "gone (zombies count as gone)";
+  (void)(*proc)->poll(); // reap our child
+  EXPECT_EQ(launcher.attach(pgid), nullptr) << "nothing left to adopt";
+  EXPECT_EQ(launcher.attach(static_cast<std::int64_t>(::getpid())), nullptr)
+      << "the test runner is no training group";
+}
+
 } // namespace
 } // namespace mm
