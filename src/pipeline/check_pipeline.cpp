@@ -10,6 +10,7 @@
 #include <future>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 namespace mm {
@@ -35,6 +36,7 @@ CheckPipeline::CheckPipeline(Tracker& tracker, FeedbackStore& feedback, MetricsS
 
 void CheckPipeline::set_known_connection_errors(std::map<std::string, double> errors) {
   m_known_errors = std::move(errors);
+  m_known_errors_valid = true;
 }
 
 namespace {
@@ -52,21 +54,32 @@ MetricFamily connection_errors_family(double value) {
 void CheckPipeline::record_connection_error(const std::string& type) {
   // The counter's truth is the state store (cumulative across CronJob runs, DESIGN §6); the push
   // is a POST so the gauges of the last good check stay in place.
-  double value = m_known_errors[type] + 1.0;
+  std::optional<double> value;
   if (m_state != nullptr) {
     (void)m_state->increment_counter(type, k_metric_mlflow_connection_errors, {}, 1.0);
     auto stored = m_state->counter_by_type(k_metric_mlflow_connection_errors);
-    if (stored && stored->count(type) > 0) {
-      value = stored->at(type);
+    if (stored) {
+      value = stored->count(type) > 0 ? stored->at(type) : 0.0;
     }
   }
-  m_known_errors[type] = value;
+  if (!value && (m_state == nullptr || m_known_errors_valid)) {
+    value = m_known_errors[type] + 1.0;
+  }
+  if (value) {
+    m_known_errors[type] = *value;
+  }
   if (m_metrics != nullptr) {
-    std::vector<MetricFamily> families = {connection_errors_family(value)};
+    // Without the stored value (MongoDB down too) the counter is left as last pushed.
+    std::vector<MetricFamily> families;
+    if (value) {
+      families.push_back(connection_errors_family(*value));
+    }
     if (m_settings.mongo_breaker_state) {
       families.push_back(breaker_state_family(m_settings.mongo_breaker_state()));
     }
-    (void)m_metrics->add_to_group(type, families);
+    if (!families.empty()) {
+      (void)m_metrics->add_to_group(type, families);
+    }
   }
 }
 
@@ -149,12 +162,18 @@ CheckOutcome CheckPipeline::check(const std::string& type, const FeedbackFetch& 
     if (m_settings.mongo_breaker_state) {
       families.push_back(breaker_state_family(m_settings.mongo_breaker_state()));
     }
-    families.push_back(connection_errors_family(m_known_errors[type]));
+    // The counter's stored value unknown (the state store unreadable): POST the gauges and leave
+    // the counters pushed earlier in place; a PUT would drop them or push them lower.
+    const bool counters_known = m_state == nullptr || m_known_errors_valid;
+    if (counters_known) {
+      families.push_back(connection_errors_family(m_known_errors[type]));
+    }
     // The dead-man's switch advances only when the whole check of this specialist succeeded.
     if (!out.error) {
       families.push_back(last_success_family(now));
     }
-    Status pushed = m_metrics->push_group(type, families);
+    Status pushed = counters_known ? m_metrics->push_group(type, families)
+                                   : m_metrics->add_to_group(type, families);
     if (!pushed) {
       out.push_error = std::move(pushed).error();
     }
@@ -229,7 +248,8 @@ std::vector<CheckOutcome> check_all(const std::vector<std::string>& types, int c
     }
   }
 
-  std::map<std::string, double> known_errors;
+  // The stored counters, once for the fleet; unreadable → the pipelines leave them unpushed.
+  std::optional<std::map<std::string, double>> known_errors;
   if (state != nullptr) {
     auto stored = state->counter_by_type(k_metric_mlflow_connection_errors);
     if (stored) {
@@ -242,7 +262,9 @@ std::vector<CheckOutcome> check_all(const std::vector<std::string>& types, int c
     std::optional<CheckPipeline> pipeline;
     if (worker) {
       pipeline.emplace(*worker->tracker, feedback, worker->metrics.get(), clock, settings, state);
-      pipeline->set_known_connection_errors(known_errors);
+      if (known_errors) {
+        pipeline->set_known_connection_errors(*known_errors);
+      }
     }
     for (size_t i = next++; i < types.size(); i = next++) {
       if (pipeline) {

@@ -83,6 +83,9 @@ private:
   CheckSettings m_settings;
   StateStore* m_state;
   std::map<std::string, double> m_known_errors;
+  // Whether m_known_errors holds the stored values: when the state store could not be read the
+  // counter is not pushed at all (a lower value would read as a counter reset in Prometheus).
+  bool m_known_errors_valid = false;
 };
 
 // The adapters one worker thread owns: HTTP clients are not thread-safe, so each worker gets its

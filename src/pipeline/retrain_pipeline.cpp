@@ -923,15 +923,25 @@ void RetrainPipeline::push_metrics(Context& ctx) {
       families.push_back(last_success_family(ctx.now));
     }
   }
-  std::vector<CounterValue> counters;
   Result<std::vector<StateStore::Counter>> stored = m_ports.state.counters(type);
+  if (!stored) {
+    // MongoDB went away after the decision: the cumulative counters cannot be read back. POST
+    // what is known (the gauges) and leave the counters pushed earlier in place; a PUT without
+    // them, or with zeros, would read as counter resets in Prometheus.
+    event("metrics_counters_unavailable",
+          {{"specialist_type", type}, {"error", stored.error().message}});
+    Status posted = families.empty() ? ok_status() : m_ports.metrics->add_to_group(type, families);
+    if (!posted) {
+      event("metrics_push_failed", {{"specialist_type", type}, {"error", posted.error().message}});
+    }
+    return;
+  }
+  std::vector<CounterValue> counters;
   double connection_errors = 0.0;
-  if (stored) {
-    for (const auto& c : *stored) {
-      counters.push_back({c.name, c.labels, c.value});
-      if (c.name == k_metric_mlflow_connection_errors) {
-        connection_errors += c.value;
-      }
+  for (const auto& c : *stored) {
+    counters.push_back({c.name, c.labels, c.value});
+    if (c.name == k_metric_mlflow_connection_errors) {
+      connection_errors += c.value;
     }
   }
   families.push_back({k_metric_mlflow_connection_errors,

@@ -148,13 +148,14 @@ TEST_F(MongoFaults, MongoDyingDuringRetrainDatasetStepLeavesNothingHalfWritten) 
   EXPECT_LT(r.elapsed, seconds(40));
 }
 
-// --- Known bugs (docs/faults.md "Found by these tests"): enable when fixed ----------------------
+// --- Found by these tests (docs/faults.md), fixed ------------------------------------------------
 
-// A check that cannot read model_monitor_state (MongoDB down) pushes
-// neural_hive_mlflow_connection_errors_total as 0 (check_all's known errors stay empty) with a
-// PUT, so the Pushgateway's counter goes N -> 0 -> N over the next runs: a reset Prometheus reads
-// as new errors, and changes() >= 2 fires MLflowConnectionFailed although MLflow was fine.
-TEST_F(MongoFaults, DISABLED_CheckWhileMongoIsDownKeepsThePushedConnectionErrorCounter) {
+// A check that cannot read model_monitor_state (MongoDB down) used to push
+// neural_hive_mlflow_connection_errors_total as 0 with a PUT, so the Pushgateway's counter went
+// N -> 0 -> N over the next runs: a reset Prometheus reads as new errors, and changes() >= 2
+// fired MLflowConnectionFailed although MLflow was fine. Now the gauges are POSTed and the
+// counter is left as last pushed.
+TEST_F(MongoFaults, CheckWhileMongoIsDownKeepsThePushedConnectionErrorCounter) {
   production(0.86, 0.82, 0.84);
   Env mlflow_down = check_env();
   mlflow_down["MLFLOW_TRACKING_URI"] = "http://127.0.0.1:" + std::to_string(closed_local_port());
@@ -176,13 +177,13 @@ TEST_F(MongoFaults, DISABLED_CheckWhileMongoIsDownKeepsThePushedConnectionErrorC
       << pushed_series();
 }
 
-// A retrain that loses MongoDB after its decision cannot read the counters back, and push_metrics
-// still PUTs the group: the cumulative retrain counters vanish from the Pushgateway (and
+// A retrain that loses MongoDB after its decision cannot read the counters back; push_metrics used
+// to PUT the group anyway (fixed: it POSTs the gauges only): the cumulative retrain counters vanish from the Pushgateway (and
 // neural_hive_dataset_generation_errors_total / neural_hive_mlflow_connection_errors_total drop to
 // 0), until a later run restores them — a reset that increase() and changes() count as new
 // failures. A failed counters read should keep the previous series (push only the gauges, or
 // skip the push).
-TEST_F(MongoFaults, DISABLED_RetrainCutByMongoKeepsTheCountersItPushedBefore) {
+TEST_F(MongoFaults, RetrainCutByMongoKeepsTheCountersItPushedBefore) {
   production(0.78, 0.62, 0.69); // degraded
   feedback_with_opinions();
   // A first retrain fails fast and pushes triggered_total{reason="forced",status="failed"} 1.

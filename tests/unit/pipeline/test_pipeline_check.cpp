@@ -204,6 +204,38 @@ TEST(CheckPipeline, MlflowConnectionErrorsAreCountedCumulativelyAndPostedNotPut)
   EXPECT_EQ(sink.added["x"][0].samples[0].value, 5);
 }
 
+// MongoDB down as well: the stored counter cannot be read, so it is not pushed at all (a value
+// lower than the one pushed before reads as a counter reset, and changes() would fire the
+// MLflowConnectionFailed alert without a new failure).
+struct UnreadableState : CountingState {
+  Result<std::map<std::string, double>> counter_by_type(const std::string&) override {
+    return Error::unavailable("MongoDB at mongodb://h:27017 unreachable");
+  }
+};
+
+TEST(CheckPipeline, UnreadableCounterIsNeitherPushedLowerNorErased) {
+  TableTracker t;
+  t.by_experiment.emplace("x-specialist", Error::unavailable("MLflow down at http://h"));
+  TableFeedback fb;
+  RecordingSink sink;
+  UnreadableState state;
+  CheckPipeline failing(t, fb, &sink, fixed_clock(), {}, &state);
+  (void)failing.check("x");
+  EXPECT_TRUE(sink.added["x"].empty()) << "no counter value to push";
+
+  // A healthy check whose fleet read of the counters failed (set_known_connection_errors never
+  // called): the gauges are POSTed, the counter pushed earlier stays in the group.
+  TableTracker ok;
+  ok.by_experiment.emplace("y-specialist", metrics(0.9, 0.9, 0.9));
+  CheckPipeline healthy(ok, fb, &sink, fixed_clock(), {}, &state);
+  (void)healthy.check("y");
+  EXPECT_EQ(sink.pushed.count("y"), 0U) << "a PUT would drop the stored counter";
+  ASSERT_FALSE(sink.added["y"].empty());
+  for (const auto& f : sink.added["y"]) {
+    EXPECT_NE(f.name, "neural_hive_mlflow_connection_errors_total");
+  }
+}
+
 TEST(CheckPipeline, RunThatCannotBeScoredIsABadResponse) {
   TableTracker t;
   MlflowMetrics m;

@@ -254,5 +254,45 @@ TEST_F(RetrainTest, SkipGenerationReusesTheNewestDatasetsLlmRows) {
   EXPECT_EQ(none.failed_step, "dataset_generation");
 }
 
+// MongoDB lost after the decision: the cumulative counters cannot be read back, so the push is
+// a POST of the gauges only; the counters pushed by earlier runs stay as they were.
+struct CountersUnreadableState : FakeState {
+  Result<std::vector<Counter>> counters(const std::string&) override {
+    return Error::unavailable("MongoDB at mongodb://h:27017 unreachable");
+  }
+};
+
+struct SplitSink : MetricsSink {
+  std::vector<MetricFamily> put;
+  std::vector<MetricFamily> posted;
+  Status push_group(const std::string&, const std::vector<MetricFamily>& f) override {
+    put = f;
+    return ok_status();
+  }
+  Status add_to_group(const std::string&, const std::vector<MetricFamily>& f) override {
+    posted = f;
+    return ok_status();
+  }
+};
+
+TEST_F(RetrainTest, UnreadableCountersAreLeftAsPushedNotErasedOrZeroed) {
+  tracker.metrics = production(0.9, 0.9, 0.9);
+  CountersUnreadableState unreadable;
+  state_override = &unreadable;
+  SplitSink split;
+  RetrainPorts ports{tracker, feedback, rows, registry, unreadable, datasets, launcher, nullptr,
+                     &split,  {},       {},   {},       {},         {},       {}};
+  ports.clock = [] { return k_now; };
+  ports.sleep = [](std::chrono::milliseconds) {};
+  RetrainPipeline p(std::move(ports), settings);
+  auto out = p.retrain("x");
+  EXPECT_EQ(out.decision.verdict, RetrainVerdict::healthy);
+  EXPECT_TRUE(split.put.empty()) << "a PUT would drop the counters from the group";
+  ASSERT_FALSE(split.posted.empty());
+  for (const auto& f : split.posted) {
+    EXPECT_EQ(f.name.find("_total"), std::string::npos) << f.name << " pushed without its value";
+  }
+}
+
 } // namespace
 } // namespace mm
