@@ -280,6 +280,14 @@ std::int64_t to_bson_date_ms(TimePoint t) {
   return std::chrono::floor<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
+TimePoint from_bson_date_ms(std::int64_t ms) {
+  using std::chrono::duration_cast;
+  using std::chrono::milliseconds;
+  constexpr auto k_min = duration_cast<milliseconds>(TimePoint::min().time_since_epoch());
+  constexpr auto k_max = duration_cast<milliseconds>(TimePoint::max().time_since_epoch());
+  return TimePoint(std::clamp(milliseconds(ms), k_min, k_max));
+}
+
 Status validate(const FeedbackQuery& query) {
   if (!valid_type(query.specialist_type)) {
     return Error::internal("feedback query without a valid specialist type");

@@ -53,6 +53,12 @@ const char* to_string(RatingBand band) noexcept;
 // Flooring both window ends keeps a document whose millisecond overlaps the window.
 std::int64_t to_bson_date_ms(TimePoint t);
 
+// The inverse, for dates read from documents. A TimePoint counts nanoseconds in 64 bits (years
+// 1677 to 2262), a BSON date milliseconds (±292 million years): a date beyond that range (a
+// typo such as year 20240, or 0001-01-01 written for "unknown") is clamped to the nearest end
+// instead of overflowing the conversion (undefined behaviour; found by tests/fuzz).
+TimePoint from_bson_date_ms(std::int64_t ms);
+
 // The query's own consistency (thresholds finite, 0 <= negative_max <= positive_min <= 1, start
 // <= end, a specialist type). FerretDB drops the connection on a NaN anywhere in a command, so
 // a NaN threshold must never reach the wire.

@@ -1,5 +1,7 @@
 #include "adapters/mongo/feedback_row_documents.hpp"
 
+#include "adapters/mongo/feedback_pipelines.hpp" // from_bson_date_ms, k_field_submitted_at
+
 #include <cmath>
 
 namespace mm::mongo {
@@ -7,7 +9,6 @@ namespace {
 
 constexpr const char* k_field_opinion_id = "opinion_id";
 constexpr const char* k_field_recommendation = "human_recommendation";
-constexpr const char* k_field_submitted_at = "submitted_at";
 constexpr const char* k_field_features = "features";
 
 std::optional<std::string> string_field(const bson_t* doc, const char* field) {
@@ -119,7 +120,7 @@ FeedbackRef feedback_ref_of(const bson_t* feedback) {
   bson_iter_t it;
   if (bson_iter_init_find(&it, feedback, k_field_submitted_at) &&
       bson_iter_type(&it) == BSON_TYPE_DATE_TIME) {
-    ref.submitted_at = TimePoint(std::chrono::milliseconds(bson_iter_date_time(&it)));
+    ref.submitted_at = from_bson_date_ms(bson_iter_date_time(&it));
   }
   return ref;
 }

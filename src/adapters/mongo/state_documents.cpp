@@ -231,7 +231,7 @@ Result<std::optional<TimePoint>> last_retrain_from_reply(const std::vector<BsonP
     return Error::bad_response("retrain record without a date started_at: " +
                                excerpt(docs.front().get()));
   }
-  return std::optional<TimePoint>{TimePoint(std::chrono::milliseconds(bson_iter_date_time(&it)))};
+  return std::optional<TimePoint>{from_bson_date_ms(bson_iter_date_time(&it))};
 }
 
 // --- counters ----------------------------------------------------------------------------------
