@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <ctime>
 #include <string>
 
@@ -54,6 +55,7 @@ Millis backoff_delay(int consecutive_failures, const HttpOptions& options, doubl
 
 std::optional<Millis> parse_retry_after(std::string_view value,
                                         std::chrono::system_clock::time_point now) {
+  constexpr Millis k_saturated = std::chrono::hours{24 * 365 * 31};
   // RFC 9110 §10.2.3: Retry-After = HTTP-date / delay-seconds. Whitespace around is allowed
   // (urllib3 matches r"^\s*[0-9]+\s*$").
   const auto first = value.find_first_not_of(" \t");
@@ -65,7 +67,7 @@ std::optional<Millis> parse_retry_after(std::string_view value,
   if (std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; })) {
     // More than 9 digits is more than 31 years: saturate instead of overflowing.
     if (v.size() > 9) {
-      return Millis{std::chrono::hours{24 * 365 * 31}};
+      return k_saturated;
     }
     return Millis{std::stoll(std::string(v)) * 1000};
   }
@@ -75,8 +77,19 @@ std::optional<Millis> parse_retry_after(std::string_view value,
   if (when == -1) {
     return std::nullopt;
   }
-  const auto delta = std::chrono::system_clock::from_time_t(when) - now;
-  return std::max(Millis{0}, std::chrono::duration_cast<Millis>(delta));
+  // In milliseconds, bounded first: from_time_t of a date after 2262 (a proxy's year 9999 for
+  // "never") overflows system_clock's nanoseconds (found by tests/fuzz). Such a date saturates
+  // like a delay-seconds value of more than 9 digits.
+  const std::int64_t now_ms = std::chrono::floor<Millis>(now.time_since_epoch()).count();
+  const std::int64_t saturated_s = std::chrono::floor<std::chrono::seconds>(k_saturated).count();
+  const auto when_s = static_cast<std::int64_t>(when);
+  if (when_s > now_ms / 1000 + saturated_s) {
+    return k_saturated;
+  }
+  if (when_s < now_ms / 1000 - saturated_s) { // long past (and when_s * 1000 cannot overflow)
+    return Millis{0};
+  }
+  return std::max(Millis{0}, Millis{when_s * 1000 - now_ms});
 }
 
 RetryDecision decide_retry(AttemptOutcome outcome, bool idempotent, int attempts_done,
