@@ -181,6 +181,9 @@ Setter http_url(std::string Config::*field, bool allow_empty) {
     while (t.ends_with('/')) {
       t.pop_back();
     }
+    if (t.find("://") == std::string::npos) { // "https:///" had no host (found by tests/fuzz)
+      return Error::config("");
+    }
     c.*field = t;
     return ok_status();
   };
