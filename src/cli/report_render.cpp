@@ -302,9 +302,12 @@ nlohmann::json report_json(const CheckOutcome& o, Lang lang) {
   return j;
 }
 
+// Error messages quote what services sent, cut at a byte count: invalid UTF-8 in them becomes
+// U+FFFD rather than an exception (exit 4 without a report; tests/fuzz found it).
 std::string render_json(const std::vector<CheckOutcome>& outcomes, Lang lang, bool single) {
   if (single && outcomes.size() == 1) {
-    return report_json(outcomes.front(), lang).dump(2);
+    return report_json(outcomes.front(), lang)
+        .dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
   }
   nlohmann::json reports = nlohmann::json::array();
   int ok = 0;
@@ -329,7 +332,7 @@ std::string render_json(const std::vector<CheckOutcome>& outcomes, Lang lang, bo
                   {"degraded", degraded},
                   {"errors", failed},
                   {"exit_code", worst}};
-  return j.dump(2);
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 } // namespace mm

@@ -220,9 +220,11 @@ nlohmann::json retrain_json(const RetrainOutcome& o) {
   return j;
 }
 
+// Invalid UTF-8 in quoted messages becomes U+FFFD, as in render_json (report_render.cpp).
 std::string render_retrain_json(const std::vector<RetrainOutcome>& outcomes, bool single) {
   if (single && outcomes.size() == 1) {
-    return retrain_json(outcomes.front()).dump(2);
+    return retrain_json(outcomes.front())
+        .dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
   }
   nlohmann::json all = nlohmann::json::array();
   int worst = 0;
@@ -232,7 +234,7 @@ std::string render_retrain_json(const std::vector<RetrainOutcome>& outcomes, boo
   }
   return nlohmann::json{{"retrains", all},
                         {"summary", {{"total", outcomes.size()}, {"exit_code", worst}}}}
-      .dump(2);
+      .dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 } // namespace mm
