@@ -1,6 +1,6 @@
 #include "adapters/mongo/ledger_documents.hpp"
 
-#include "adapters/mongo/feedback_pipelines.hpp" // to_bson_date_ms
+#include "adapters/mongo/feedback_pipelines.hpp" // to_bson_date_ms, from_bson_date_ms
 #include "adapters/mongo/state_documents.hpp"
 
 #include <cmath>
@@ -18,7 +18,7 @@ void append_text(bson_t* doc, const char* key, std::string_view text) {
 }
 
 TimePoint from_bson_date(std::int64_t ms) {
-  return TimePoint(std::chrono::milliseconds(ms));
+  return from_bson_date_ms(ms); // clamped: a far date overflowed TimePoint (found by tests/fuzz)
 }
 
 std::string excerpt(const bson_t* doc) {

@@ -5,6 +5,7 @@
 
 #include "adapters/mongo/feedback_pipelines.hpp"
 #include "adapters/mongo/feedback_row_documents.hpp"
+#include "adapters/mongo/ledger_documents.hpp"
 #include "adapters/mongo/state_documents.hpp"
 #include "bson_test_support.hpp"
 
@@ -61,6 +62,24 @@ TEST(BsonDates, LastRetrainOfTheYear3000IsClamped) {
   ASSERT_TRUE(last.ok()) << last.error().message;
   ASSERT_TRUE(last->has_value());
   EXPECT_EQ(**last, from_bson_date_ms(9223372036854));
+}
+
+TEST(BsonDates, LeaseAndRetrainRecordOfFarYearsAreClamped) {
+  const BsonPtr lease = from_json(R"({"specialist_type": "technical", "owner": "h pid 1 #a",
+                                      "generation": 3, "acquired_at": {"$date": "1000-01-01T00:00:00Z"},
+                                      "expires_at": {"$date": "3000-01-01T00:00:00Z"}})");
+  auto stored = lease_from_document(lease.get());
+  ASSERT_TRUE(stored.ok()) << stored.error().message;
+  EXPECT_EQ(stored->lease.acquired_at, from_bson_date_ms(-9223372036854));
+  EXPECT_EQ(stored->lease.expires_at, from_bson_date_ms(9223372036854));
+
+  const BsonPtr record = from_json(R"({"_id": "technical:forced:x", "specialist_type": "technical",
+                                       "state": "failed", "started_at": {"$date": "3000-01-01T00:00:00Z"},
+                                       "finished_at": {"$date": "1000-01-01T00:00:00Z"}})");
+  auto r = retrain_from_document(record.get());
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->started_at, from_bson_date_ms(9223372036854));
+  EXPECT_EQ(r->finished_at, from_bson_date_ms(-9223372036854));
 }
 
 TEST(BsonDates, ExtendedJsonDateOfYear9999) {
