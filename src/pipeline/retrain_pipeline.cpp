@@ -475,10 +475,13 @@ bool RetrainPipeline::build_dataset(Context& ctx) {
   if (m_settings.skip_dataset_generation) {
     Result<std::vector<DatasetFile>> files = m_ports.datasets.list(out.specialist_type);
     if (!files || files->empty()) {
+      const std::filesystem::path example = m_ports.datasets.path_for(out.specialist_type, ctx.now);
       fail(ctx, "dataset_generation",
-           files ? Error::not_found(fmt::format("--skip-dataset-generation: no existing dataset "
-                                                "for '{}'",
-                                                out.specialist_type))
+           files ? Error::not_found(fmt::format(
+                       "--skip-dataset-generation: no existing dataset for '{}' in {} (only "
+                       "files named by their UTC time, like {}, are datasets)",
+                       out.specialist_type, example.parent_path().string(),
+                       example.filename().string()))
                  : files.error(),
            "run without --skip-dataset-generation once, or put a dataset in DATA_DIR");
       return false;
@@ -515,7 +518,9 @@ bool RetrainPipeline::build_dataset(Context& ctx) {
       fail(ctx, "dataset_generation", gen.error(),
            timeout ? "raise DATASET_GENERATION_TIMEOUT or lower DATASET_NUM_SAMPLES; check the "
                      "LLM provider's latency and quotas"
-                   : "check LLM_PROVIDER, LLM_BASE_URL, LLM_MODEL and the API key");
+           : m_settings.llm_provider == "external"
+               ? "check DATASET_GENERATOR_COMMAND: its exit status and log are named above"
+               : "check LLM_PROVIDER, LLM_BASE_URL, LLM_MODEL and the API key");
       return false;
     }
     out.generation = *gen;
