@@ -110,7 +110,8 @@ Result<CheckRun> run_check(const Config& config, const CheckRequest& request, Lo
   settings.mongo_breaker_state = [&breaker] { return to_string(breaker.state()); };
   // Our own state (cumulative counters) lives beside the feedback; a check writes to it only to
   // count MLflow connection failures.
-  MongoStateStore state(**pool, config.mongodb_database);
+  MongoStateStore mongo_state(**pool, config.mongodb_database);
+  GuardedStateStore state(mongo_state, breaker);
   run.outcomes = check_all(types, concurrency, factory, feedback, clock, settings, on_done,
                            push_url.empty() ? nullptr : &state);
   run.exit_code = worst_exit_code(run.outcomes);

@@ -161,7 +161,8 @@ Result<RetrainRun> run_retrain(const Config& config, const RetrainRequest& reque
                        [] { return std::chrono::system_clock::now(); });
   GuardedFeedbackStore feedback(mongo_feedback, breaker);
   GuardedFeedbackRows rows(mongo_rows, breaker);
-  MongoStateStore state(**pool, config.mongodb_database);
+  MongoStateStore mongo_state(**pool, config.mongodb_database);
+  GuardedStateStore state(mongo_state, breaker);
   MlflowRunRegistry registry(config.mlflow_tracking_uri, mlflow_http_options(config),
                              MlflowAuth{config.mlflow_tracking_token,
                                         config.mlflow_tracking_username,
@@ -215,7 +216,7 @@ Result<RetrainRun> run_retrain(const Config& config, const RetrainRequest& reque
   for (auto& n : notifiers) {
     ports.notifiers.push_back(n.get());
   }
-  ports.ledger = &state;
+  ports.ledger = &mongo_state;
   ports.clock = [] { return std::chrono::system_clock::now(); };
   ports.sleep = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
   auto last_progress_log = std::make_shared<std::chrono::steady_clock::time_point>();

@@ -60,4 +60,29 @@ Result<FeedbackRows> GuardedFeedbackRows::recent_training_rows(const std::string
   return m_guard.run<FeedbackRows>([&] { return m_inner.recent_training_rows(type, limit); });
 }
 
+GuardedStateStore::GuardedStateStore(StateStore& inner, BreakerGuard& guard)
+    : m_inner(inner), m_guard(guard) {}
+
+Result<std::optional<TimePoint>> GuardedStateStore::last_retrain(const std::string& type) {
+  return m_guard.run<std::optional<TimePoint>>([&] { return m_inner.last_retrain(type); });
+}
+
+Status GuardedStateStore::save_retrain(const RetrainRecord& record) {
+  return m_guard.run<Unit>([&] { return m_inner.save_retrain(record); });
+}
+
+Status GuardedStateStore::increment_counter(const std::string& type, const std::string& name,
+                                            const std::map<std::string, std::string>& labels,
+                                            double delta) {
+  return m_guard.run<Unit>([&] { return m_inner.increment_counter(type, name, labels, delta); });
+}
+
+Result<std::vector<StateStore::Counter>> GuardedStateStore::counters(const std::string& type) {
+  return m_guard.run<std::vector<Counter>>([&] { return m_inner.counters(type); });
+}
+
+Result<std::map<std::string, double>> GuardedStateStore::counter_by_type(const std::string& name) {
+  return m_guard.run<std::map<std::string, double>>([&] { return m_inner.counter_by_type(name); });
+}
+
 } // namespace mm

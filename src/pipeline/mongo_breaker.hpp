@@ -1,12 +1,14 @@
 #pragma once
-// The circuit breaker in front of everything that reads MongoDB (feedback statistics, feedback
-// rows). After repeated connection failures the next calls fail at once, without waiting for the
-// server selection timeout each time; after 30 s one probe goes through (core/circuit_breaker).
-// Only unavailable / timeout errors count: a malformed document says nothing about the link.
+// The circuit breaker in front of everything that talks to MongoDB (feedback statistics,
+// feedback rows, model-monitor's own state). After repeated connection failures the next calls fail
+// at once, without waiting for the server selection timeout each time; after 30 s one probe goes
+// through (core/circuit_breaker). Only unavailable / timeout errors count: a malformed document
+// says nothing about the link.
 
 #include "core/circuit_breaker.hpp"
 #include "ports/feedback_rows.hpp"
 #include "ports/feedback_store.hpp"
+#include "ports/state_store.hpp"
 
 #include <functional>
 #include <mutex>
@@ -58,6 +60,23 @@ public:
 
 private:
   FeedbackRowSource& m_inner;
+  BreakerGuard& m_guard;
+};
+
+// The state store behind the same breaker: once MongoDB has died mid-retrain, the writes that
+// follow (ledger, counters) fail at once instead of each waiting the server selection timeout.
+class GuardedStateStore : public StateStore {
+public:
+  GuardedStateStore(StateStore& inner, BreakerGuard& guard);
+  Result<std::optional<TimePoint>> last_retrain(const std::string& specialist_type) override;
+  Status save_retrain(const RetrainRecord& record) override;
+  Status increment_counter(const std::string& specialist_type, const std::string& name,
+                           const std::map<std::string, std::string>& labels, double delta) override;
+  Result<std::vector<Counter>> counters(const std::string& specialist_type) override;
+  Result<std::map<std::string, double>> counter_by_type(const std::string& name) override;
+
+private:
+  StateStore& m_inner;
   BreakerGuard& m_guard;
 };
 
