@@ -472,6 +472,23 @@ const std::vector<KeyWithExpected>& key_table() {
       {{"SMTP_PASSWORD", "SMTP password", Show::secret, text(&Config::smtp_password),
         get_text(&Config::smtp_password)},
        "a password"},
+      {{"SMTP_STARTTLS", "STARTTLS on SMTP_PORT: when the server offers it, or required",
+        Show::plain,
+        [](Config& c, const std::string& raw) -> Status {
+          const std::string t = trim(raw);
+          if (t == "when-offered" || t.empty()) {
+            c.smtp_starttls_required = false;
+          } else if (t == "required") {
+            c.smtp_starttls_required = true;
+          } else {
+            return Error::config("");
+          }
+          return ok_status();
+        },
+        [](const Config& c) {
+          return std::string(c.smtp_starttls_required ? "required" : "when-offered");
+        }},
+       "when-offered or required (port 465 is always TLS)"},
       {{"EMAIL_RECIPIENTS", "email recipients, comma-separated", Show::plain,
         [](Config& c, const std::string& raw) -> Status {
           auto items = split_list(raw);

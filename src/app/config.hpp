@@ -80,6 +80,9 @@ struct Config {
   int smtp_port = 587;
   std::string smtp_user;
   std::string smtp_password;
+  // STARTTLS: only when the server offers it (the spec's behaviour) or required, so that
+  // SMTP_PASSWORD never crosses the network in clear text even if the offer is hidden.
+  bool smtp_starttls_required = false;
   std::vector<std::string> email_recipients;
 
   // Presentation

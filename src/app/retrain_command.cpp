@@ -112,6 +112,7 @@ Result<RetrainRun> run_retrain(const Config& config, const RetrainRequest& reque
       s.port = config.smtp_port;
       s.user = config.smtp_user;
       s.password = config.smtp_password;
+      s.tls = config.smtp_starttls_required ? SmtpTls::required : SmtpTls::when_offered;
       s.recipients = config.email_recipients;
       auto n = make_smtp_notifier(s);
       if (!n) {

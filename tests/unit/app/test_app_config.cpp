@@ -54,6 +54,7 @@ TEST(Config, DefaultsAreTheSpecs) {
   EXPECT_DOUBLE_EQ(c->feedback_positive_min, 0.6);
   EXPECT_DOUBLE_EQ(c->feedback_negative_max, 0.4);
   EXPECT_EQ(c->report_lang, ReportLang::pt_br);
+  EXPECT_FALSE(c->smtp_starttls_required) << "the spec: STARTTLS when the server offers it";
   EXPECT_EQ(c->model_name_template, "{type}-specialist");
   EXPECT_EQ(c->retraining_mlflow_project_uri, "training/specialist");
 }
@@ -71,8 +72,10 @@ TEST(Config, ValidValuesAreRead) {
                                {"NOTIFICATION_CHANNELS", "email,slack"},
                                {"EMAIL_RECIPIENTS", "a@x.io,b@y.io"},
                                {"MLFLOW_MODEL_NAME_TEMPLATE", "{type}-evaluator"},
-                               {"FEEDBACK_WINDOW_DAYS", "7"}}));
+                               {"FEEDBACK_WINDOW_DAYS", "7"},
+                               {"SMTP_STARTTLS", "required"}}));
   ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_TRUE(c->smtp_starttls_required);
   EXPECT_DOUBLE_EQ(c->thresholds.precision, 0.8);
   EXPECT_DOUBLE_EQ(c->thresholds.recall, 0.5);
   EXPECT_DOUBLE_EQ(c->thresholds.f1, 1.0);
@@ -131,8 +134,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadValue{"MODEL_IMPROVEMENT_THRESHOLD", "1.5"}, BadValue{"NOTIFICATION_CHANNELS", "sms"},
         BadValue{"SMTP_PORT", "0"}, BadValue{"SMTP_PORT", "70000"},
         BadValue{"EMAIL_RECIPIENTS", "not-an-address"}, BadValue{"REPORT_LANG", "fr"},
-        BadValue{"LOG_FORMAT", "xml"}, BadValue{"MONITOR_CONCURRENCY", "0"},
-        BadValue{"MLFLOW_HTTP_REQUEST_MAX_RETRIES", "-1"},
+        BadValue{"LOG_FORMAT", "xml"}, BadValue{"SMTP_STARTTLS", "yes"},
+        BadValue{"MONITOR_CONCURRENCY", "0"}, BadValue{"MLFLOW_HTTP_REQUEST_MAX_RETRIES", "-1"},
         BadValue{"MLFLOW_HTTP_REQUEST_TIMEOUT", "0"}, BadValue{"MONGODB_DATABASE", " "},
         BadValue{"DATA_DIR", ""}, BadValue{"SLACK_WEBHOOK_URL", "hooks.slack.com/x"}),
     [](const auto& param_info) {
