@@ -166,9 +166,21 @@ struct FakeProcess : TrainingProcess {
   int pid() const noexcept override { return 1; }
 };
 
+// What the pipeline owns (and destroys when training ends): forwards to a FakeProcess that the
+// launcher keeps, so a test can still read `last->killed` afterwards (reading it through a
+// pointer to the destroyed process was a use-after-free, found by the ASan pass).
+struct FakeProcessHandle : TrainingProcess {
+  FakeProcess* process;
+  explicit FakeProcessHandle(FakeProcess* p) : process(p) {}
+  std::optional<int> poll() override { return process->poll(); }
+  void kill_tree() override { process->kill_tree(); }
+  int pid() const noexcept override { return process->pid(); }
+};
+
 struct FakeLauncher : TrainingLauncher {
   int launches = 0;
   FakeProcess* last = nullptr;
+  std::vector<std::unique_ptr<FakeProcess>> launched;
   int code = 0;
   int polls = 2;
   TrainingLaunch launch_args;
@@ -179,7 +191,8 @@ struct FakeLauncher : TrainingLauncher {
     p->code = code;
     p->polls_until_exit = polls;
     last = p.get();
-    return std::unique_ptr<TrainingProcess>(std::move(p));
+    launched.push_back(std::move(p));
+    return std::unique_ptr<TrainingProcess>(std::make_unique<FakeProcessHandle>(last));
   }
   std::unique_ptr<FakeProcess> attachable; // what attach() finds alive
   std::vector<std::int64_t> attach_calls;
