@@ -5,6 +5,11 @@
 #
 #   scripts/test.sh                 # everything
 #   MM_TEST_LABEL=unit scripts/test.sh   # only unit tests (no services)
+#
+# After those, the same ctest suite again built with AddressSanitizer + UndefinedBehaviorSanitizer
+# (build-asan/, against the same services; the integration tests run that tree's binary), then
+# every fuzz target briefly (scripts/fuzz.sh, build-fuzz/). docs/fuzzing.md explains both.
+# Local escape hatches, ignored in CI (CI set): MM_SKIP_SANITIZERS=1, MM_SKIP_FUZZ=1.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -42,4 +47,35 @@ if [[ "$label" != unit ]]; then
   # Deployment: Kubernetes schemas, checkov, hadolint, ConfigMap/Secret/Dockerfile consistency;
   # the binary-based checks use the build above.
   MM_BINARY="${BUILD_DIR:-$ROOT/build}/model-monitor" bash scripts/test_deploy.sh
+fi
+
+# --- sanitizer and fuzz passes (issue 5 items 7 and 8; docs/fuzzing.md) ---
+if [[ -n "${CI:-}" && ("${MM_SKIP_SANITIZERS:-0}" == 1 || "${MM_SKIP_FUZZ:-0}" == 1) ]]; then
+  echo "[test] CI: MM_SKIP_SANITIZERS / MM_SKIP_FUZZ are for local runs only; running both" >&2
+  MM_SKIP_SANITIZERS=0 MM_SKIP_FUZZ=0
+fi
+
+if [[ "${MM_SKIP_SANITIZERS:-0}" != 1 ]]; then
+  # Leaks, memory errors and undefined behaviour fail the test that hits them, including in the
+  # model-monitor processes the integration tests start (they inherit these options): exit code
+  # 23, which is none of the binary's own (0-4). Suppressions only for third-party code, each
+  # with its reason (tests/sanitizers/).
+  started=$SECONDS
+  BUILD_DIR="$ROOT/build-asan" BUILD_TYPE=Debug bash scripts/build.sh -DMM_SANITIZE=ON
+  built=$SECONDS
+  asan_args=(--test-dir "$ROOT/build-asan" --output-on-failure -j "$(nproc)")
+  [[ -n "$label" ]] && asan_args+=(-L "$label")
+  ASAN_OPTIONS="detect_leaks=1:halt_on_error=1:exitcode=23:check_initialization_order=1:strict_init_order=1" \
+    LSAN_OPTIONS="suppressions=$ROOT/tests/sanitizers/lsan.supp:print_suppressions=0" \
+    UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:exitcode=23:suppressions=$ROOT/tests/sanitizers/ubsan.supp" \
+    ctest "${asan_args[@]}"
+  echo "[test] sanitizer pass: build $((built - started)) s, ctest $((SECONDS - built)) s"
+fi
+
+if [[ "${MM_SKIP_FUZZ:-0}" != 1 ]]; then
+  # 20 s per target: a smoke run (regression inputs replayed, seeds and a few hundred thousand
+  # mutations); longer campaigns: scripts/fuzz.sh 600.
+  started=$SECONDS
+  bash scripts/fuzz.sh 20
+  echo "[test] fuzz pass: $((SECONDS - started)) s"
 fi
