@@ -49,6 +49,12 @@ if [[ "$label" != unit ]]; then
   MM_BINARY="${BUILD_DIR:-$ROOT/build}/model-monitor" bash scripts/test_deploy.sh
 fi
 
+if [[ "$label" != unit ]]; then
+  # docs/reliability.md states the suite's own counts (bad inputs, faults, secrets, fuzz targets):
+  # fail when they drift from the tests.
+  "$MM_VENV/bin/python" scripts/reliability_figures.py --build-dir "${BUILD_DIR:-$ROOT/build}" --check
+fi
+
 # --- sanitizer and fuzz passes (issue 5 items 7 and 8; docs/fuzzing.md) ---
 if [[ -n "${CI:-}" && ("${MM_SKIP_SANITIZERS:-0}" == 1 || "${MM_SKIP_FUZZ:-0}" == 1) ]]; then
   echo "[test] CI: MM_SKIP_SANITIZERS / MM_SKIP_FUZZ are for local runs only; running both" >&2
