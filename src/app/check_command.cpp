@@ -56,13 +56,14 @@ Result<CheckRun> run_check(const Config& config, const CheckRequest& request, Lo
 
   const MongoDriverLogScope mongo_log(log);
 
-  MongoPoolOptions pool_options;
+  MongoPoolOptions pool_options = mongo_pool_options(config);
   pool_options.max_pool_size = static_cast<std::uint32_t>(std::max(concurrency, 1));
   auto pool = MongoPool::create(config.mongodb_uri, pool_options);
   if (!pool) {
     return std::move(pool).error();
   }
-  MongoFeedbackStore mongo_feedback(**pool, config.mongodb_database, config.feedback_collection);
+  MongoFeedbackStore mongo_feedback(**pool, config.mongodb_database, config.feedback_collection,
+                                    mongo_query_timeout(config));
   BreakerGuard breaker(CircuitBreaker(3, std::chrono::seconds(30)),
                        [] { return std::chrono::system_clock::now(); });
   GuardedFeedbackStore feedback(mongo_feedback, breaker);
@@ -110,7 +111,8 @@ Result<CheckRun> run_check(const Config& config, const CheckRequest& request, Lo
   settings.mongo_breaker_state = [&breaker] { return to_string(breaker.state()); };
   // Our own state (cumulative counters) lives beside the feedback; a check writes to it only to
   // count MLflow connection failures.
-  MongoStateStore mongo_state(**pool, config.mongodb_database);
+  MongoStateStore mongo_state(**pool, config.mongodb_database,
+                              MongoStateStore::k_default_collection, mongo_query_timeout(config));
   GuardedStateStore state(mongo_state, breaker);
   run.outcomes = check_all(types, concurrency, factory, feedback, clock, settings, on_done,
                            push_url.empty() ? nullptr : &state);

@@ -31,6 +31,7 @@ struct Config {
   int mlflow_http_max_retries = 7;
   double mlflow_http_backoff_factor = 2.0;
   int mlflow_http_timeout_s = 120;
+  int mongodb_query_timeout_s = 20; // maxTimeMS of each MongoDB read
 
   // Thresholds and scoring
   Thresholds thresholds;

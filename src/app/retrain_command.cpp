@@ -151,18 +151,20 @@ Result<RetrainRun> run_retrain(const Config& config, const RetrainRequest& reque
   }
 
   const MongoDriverLogScope mongo_log(log);
-  auto pool = MongoPool::create(config.mongodb_uri, {});
+  auto pool = MongoPool::create(config.mongodb_uri, mongo_pool_options(config));
   if (!pool) {
     return std::move(pool).error();
   }
-  MongoFeedbackStore mongo_feedback(**pool, config.mongodb_database, config.feedback_collection);
+  MongoFeedbackStore mongo_feedback(**pool, config.mongodb_database, config.feedback_collection,
+                                    mongo_query_timeout(config));
   MongoFeedbackRowSource mongo_rows(**pool, config.mongodb_database, config.feedback_collection,
-                                    config.opinions_collection);
+                                    config.opinions_collection, mongo_query_timeout(config));
   BreakerGuard breaker(CircuitBreaker(3, std::chrono::seconds(30)),
                        [] { return std::chrono::system_clock::now(); });
   GuardedFeedbackStore feedback(mongo_feedback, breaker);
   GuardedFeedbackRows rows(mongo_rows, breaker);
-  MongoStateStore mongo_state(**pool, config.mongodb_database);
+  MongoStateStore mongo_state(**pool, config.mongodb_database,
+                              MongoStateStore::k_default_collection, mongo_query_timeout(config));
   GuardedStateStore state(mongo_state, breaker);
   MlflowRunRegistry registry(config.mlflow_tracking_uri, mlflow_http_options(config),
                              MlflowAuth{config.mlflow_tracking_token,

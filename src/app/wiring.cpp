@@ -1,5 +1,7 @@
 #include "app/wiring.hpp"
 
+#include <algorithm>
+
 #include "adapters/mlflow/mlflow_tracker.hpp"
 #include "adapters/parquet/parquet_module.hpp"
 
@@ -10,6 +12,19 @@ HttpOptions mlflow_http_options(const Config& config) {
   o.max_retries = config.mlflow_http_max_retries;
   o.backoff_factor = config.mlflow_http_backoff_factor;
   o.total_timeout_ms = static_cast<long>(config.mlflow_http_timeout_s) * 1000L;
+  return o;
+}
+
+std::chrono::milliseconds mongo_query_timeout(const Config& config) {
+  return std::chrono::seconds(config.mongodb_query_timeout_s);
+}
+
+MongoPoolOptions mongo_pool_options(const Config& config) {
+  MongoPoolOptions o;
+  constexpr auto k_socket_margin = std::chrono::seconds(10);
+  o.socket_timeout =
+      std::max(o.socket_timeout, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     mongo_query_timeout(config) + k_socket_margin));
   return o;
 }
 

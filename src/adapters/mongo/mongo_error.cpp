@@ -47,7 +47,8 @@ Error from_server_code(const bson_error_t& error, const ErrorContext& context) {
   case k_code_network_timeout:
     return make(ErrorKind::timeout, error, context,
                 "the server did not finish in time; check its load and the index "
-                "{specialist_type: 1, submitted_at: -1}");
+                "{specialist_type: 1, submitted_at: -1}, or allow each read more time with "
+                "MONGODB_QUERY_TIMEOUT (seconds)");
   case k_code_unauthorized:
   case k_code_authentication_failed:
     return make(ErrorKind::config, error, context, k_check_credentials);

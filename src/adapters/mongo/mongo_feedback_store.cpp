@@ -1,5 +1,6 @@
 #include "adapters/mongo/mongo_feedback_store.hpp"
 
+#include "adapters/mongo/bounded_reads.hpp"
 #include "adapters/mongo/feedback_pipelines.hpp"
 #include "adapters/mongo/mongo_collection.hpp"
 #include "adapters/mongo/mongo_handles.hpp"
@@ -8,7 +9,6 @@
 #include <functional>
 #include <optional>
 #include <span>
-#include <thread>
 #include <vector>
 
 namespace mm {
@@ -22,36 +22,16 @@ using mongo::RatingBand;
 // a malformed reply, never to pull documents to the client (DESIGN §4).
 constexpr std::size_t k_max_reply_docs = 2;
 
-// The five reads; nullopt stands for the rating sum. They run at the same time (run_all):
-// FerretDB v1 decodes the whole collection for each one, on a core of its own each, so the
-// statistics cost about the longest read instead of the sum of five. Documents written
-// meanwhile may be seen by some reads only; stats_from_counts reconciles the numbers.
+// The five reads; nullopt stands for the rating sum. They run k_max_parallel_reads at a time
+// (bounded_reads.hpp says why). Documents written meanwhile may be seen by some reads only;
+// stats_from_counts reconciles the numbers.
 constexpr std::optional<RatingBand> k_reads[] = {
     RatingBand::all, RatingBand::valid, RatingBand::positive, RatingBand::negative, std::nullopt};
 constexpr std::size_t k_read_count = std::size(k_reads);
 
-// Runs read(0) ... read(n - 1) at the same time, each on its own thread with its own client
-// leased from the pool (libmongoc: one thread per client), so at most the pool's
-// max_pool_size run at once; the others wait for a client. Returns the error of the first
-// failed read in index order, once all have finished.
-Status run_all(std::size_t n, const std::function<Status(std::size_t)>& read) {
-  std::vector<Status> results(n, ok_status());
-  {
-    std::vector<std::jthread> threads;
-    threads.reserve(n);
-    for (std::size_t i = 1; i < n; ++i) {
-      threads.emplace_back([&results, &read, i] { results[i] = read(i); });
-    }
-    if (n > 0) {
-      results[0] = read(0);
-    }
-  } // joins
-  for (auto& r : results) {
-    if (!r) {
-      return r;
-    }
-  }
-  return ok_status();
+// Each read leases its own client from the pool (libmongoc: one thread per client).
+Status run_reads(const std::function<Status(std::size_t)>& read) {
+  return mongo::run_bounded(k_read_count, mongo::k_max_parallel_reads, read);
 }
 
 std::int64_t& count_of(mongo::WindowCounts& counts, RatingBand band) {
@@ -150,7 +130,7 @@ Result<FeedbackStats> MongoFeedbackStore::feedback_stats(const FeedbackQuery& qu
   }
   // Five separate reads (see feedback_pipelines.hpp), each filling its own field of `counts`.
   mongo::WindowCounts counts;
-  const Status read = run_all(k_read_count, [&](std::size_t i) -> Status {
+  const Status read = run_reads([&](std::size_t i) -> Status {
     auto target = mongo::lease_collection(m_pool, m_database, m_collection, m_query_timeout);
     if (!target) {
       return std::move(target).error();
@@ -189,12 +169,12 @@ MongoFeedbackStore::feedback_stats_many(const std::vector<std::string>& types,
   if (unique.empty()) {
     return out;
   }
-  // The five grouped reads of the whole fleet, at the same time (run_all).
+  // The five grouped reads of the whole fleet (run_reads).
   std::map<std::string, mongo::WindowCounts> counts;
   for (const auto& type : unique) {
     counts.emplace(type, mongo::WindowCounts{});
   }
-  const Status read = run_all(k_read_count, [&](std::size_t i) -> Status {
+  const Status read = run_reads([&](std::size_t i) -> Status {
     auto target = mongo::lease_collection(m_pool, m_database, m_collection, m_query_timeout);
     if (!target) {
       return std::move(target).error();

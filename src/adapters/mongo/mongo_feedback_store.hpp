@@ -14,8 +14,10 @@ namespace mm {
 
 class MongoFeedbackStore : public FeedbackStore {
 public:
-  // Server-side limit of each aggregation (maxTimeMS): on an indexed 30-day window each takes
-  // milliseconds, so 20 s means the server is in trouble, reported as a timeout.
+  // Server-side limit of each aggregation (maxTimeMS), MONGODB_QUERY_TIMEOUT: on an indexed
+  // 30-day window each takes milliseconds, so 20 s means the server is in trouble, reported as a
+  // timeout. A fleet's grouped reads cover every specialist's window at once: a big fleet on a
+  // big collection may need more.
   static constexpr std::chrono::milliseconds k_default_query_timeout{20000};
 
   // `pool` must outlive the store. database: MONGODB_DATABASE (neural_hive); collection:
@@ -23,10 +25,11 @@ public:
   MongoFeedbackStore(MongoPool& pool, std::string database, std::string collection,
                      std::chrono::milliseconds query_timeout = k_default_query_timeout);
 
-  // Five aggregations that run at the same time, each on its own client leased from the pool
-  // (so at most the pool's max_pool_size at once). Thread-safe. Errors: unavailable (server
-  // unreachable), timeout, config (credentials refused, inconsistent bands), bad_response (a
-  // reply we cannot read, or a server that refuses the pipeline); the first failed read's.
+  // Five aggregations, k_max_parallel_reads (bounded_reads.hpp) at a time, each on its own
+  // client leased from the pool (and never more than its max_pool_size). Thread-safe. Errors:
+  // unavailable (server unreachable), timeout, config (credentials refused, inconsistent
+  // bands), bad_response (a reply we cannot read, or a server that refuses the pipeline); the
+  // first failed read's.
   Result<FeedbackStats> feedback_stats(const FeedbackQuery& query) override;
 
   // The same five reads for every type at once, grouped by specialist_type: five aggregations

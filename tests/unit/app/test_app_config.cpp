@@ -41,6 +41,7 @@ TEST(Config, DefaultsAreTheSpecs) {
   EXPECT_EQ(c->specialist_types, (std::vector<std::string>{"technical", "business", "behavior",
                                                            "evolution", "architecture"}));
   EXPECT_EQ(c->feedback_window_days, 30);
+  EXPECT_EQ(c->mongodb_query_timeout_s, 20);
   EXPECT_EQ(c->mlflow_runs_limit, 100);
   EXPECT_EQ(c->training_timeout_s, 3600);
   EXPECT_EQ(c->feedback_merge_limit, 1000);
@@ -73,7 +74,8 @@ TEST(Config, ValidValuesAreRead) {
                                {"EMAIL_RECIPIENTS", "a@x.io,b@y.io"},
                                {"MLFLOW_MODEL_NAME_TEMPLATE", "{type}-evaluator"},
                                {"FEEDBACK_WINDOW_DAYS", "7"},
-                               {"SMTP_STARTTLS", "required"}}));
+                               {"SMTP_STARTTLS", "required"},
+                               {"MONGODB_QUERY_TIMEOUT", "3600"}}));
   ASSERT_TRUE(c.ok()) << c.error().message;
   EXPECT_TRUE(c->smtp_starttls_required);
   EXPECT_DOUBLE_EQ(c->thresholds.precision, 0.8);
@@ -87,6 +89,7 @@ TEST(Config, ValidValuesAreRead) {
   EXPECT_EQ(c->email_recipients, (std::vector<std::string>{"a@x.io", "b@y.io"}));
   EXPECT_EQ(c->model_name_template, "{type}-evaluator");
   EXPECT_EQ(c->feedback_window_days, 7);
+  EXPECT_EQ(c->mongodb_query_timeout_s, 3600);
 }
 
 struct BadValue {
@@ -137,7 +140,9 @@ INSTANTIATE_TEST_SUITE_P(
         BadValue{"LOG_FORMAT", "xml"}, BadValue{"SMTP_STARTTLS", "yes"},
         BadValue{"MONITOR_CONCURRENCY", "0"}, BadValue{"MLFLOW_HTTP_REQUEST_MAX_RETRIES", "-1"},
         BadValue{"MLFLOW_HTTP_REQUEST_TIMEOUT", "0"}, BadValue{"MONGODB_DATABASE", " "},
-        BadValue{"DATA_DIR", ""}, BadValue{"SLACK_WEBHOOK_URL", "hooks.slack.com/x"}),
+        BadValue{"MONGODB_QUERY_TIMEOUT", "0"}, BadValue{"MONGODB_QUERY_TIMEOUT", "3601"},
+        BadValue{"MONGODB_QUERY_TIMEOUT", "2.5"}, BadValue{"DATA_DIR", ""},
+        BadValue{"SLACK_WEBHOOK_URL", "hooks.slack.com/x"}),
     [](const auto& param_info) {
       std::string n =
           std::string(param_info.param.variable) + "_" + std::to_string(param_info.index);
