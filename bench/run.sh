@@ -230,7 +230,16 @@ are checked and pushed at once.
   every start (\`version\`: 33.4 MB before). What is left of a start is the floor row: loading
   libcurl and libmongoc (whose library constructor runs \`mongoc_init\`: OpenSSL, Cyrus SASL's
   plugins, ICU) with the ~40 libraries they pull in; \`version\` adds little to it, and a
-  \`check\` adds its connections, threads and requests.
+  \`check\` adds its connections, threads and requests. Counted by callgrind for one \`check\`
+  (~40 M instructions): the dynamic loader ~18 M, \`mongoc_init\` ~16 M (OpenSSL 3's
+  \`SSL_CTX_new\` alone ~8 M, the SASL plugins it \`dlopen\`s ~5.5 M), model-monitor's own \`main\`
+  ~3 M. The floor's milliseconds depend on the machine more than on the instructions: where
+  a page fault is dear (~14 µs each in this sandbox, ~840 for the floor), the floor is ~23 ms;
+  it was ~8 ms on an earlier machine. No program that links Debian's libmongoc and libcurl
+  starts in ~5 ms here; what is model-monitor's to cut is the row beyond the floor.
+- **One run per row** when \`BENCH_RUNS=1\`: the rows that push to the Pushgateway with its
+  consistency check vary most from run to run (its CPU per push depends on what it holds and
+  on its garbage collector); the rows without the push are steadier.
 - **Scaling** is linear or better (the ratio row): the MongoDB and MLflow work per run is a fixed
   number of requests; the pushes are one per specialist, bounded by \`--concurrency\` on our side
   and serialised by the Pushgateway on its side.
