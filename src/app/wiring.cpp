@@ -1,9 +1,9 @@
 #include "app/wiring.hpp"
 
-#include <algorithm>
-
 #include "adapters/mlflow/mlflow_tracker.hpp"
 #include "adapters/parquet/parquet_module.hpp"
+
+#include <algorithm>
 
 namespace mm {
 
@@ -22,9 +22,8 @@ std::chrono::milliseconds mongo_query_timeout(const Config& config) {
 MongoPoolOptions mongo_pool_options(const Config& config) {
   MongoPoolOptions o;
   constexpr auto k_socket_margin = std::chrono::seconds(10);
-  o.socket_timeout =
-      std::max(o.socket_timeout, std::chrono::duration_cast<std::chrono::milliseconds>(
-                                     mongo_query_timeout(config) + k_socket_margin));
+  o.socket_timeout = std::max<std::chrono::milliseconds>(
+      o.socket_timeout, mongo_query_timeout(config) + k_socket_margin);
   return o;
 }
 
