@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
+#include <set>
 
 namespace mm {
 
@@ -118,6 +119,31 @@ std::optional<std::string> implausible_features(const std::array<double, k_featu
     return std::string("avg_pattern_quality is not 0 although no pattern was detected");
   }
   return std::nullopt;
+}
+
+ScreenedRows screen_generated_rows(std::vector<TrainingRow> rows, std::size_t max_examples) {
+  ScreenedRows out;
+  out.kept.reserve(rows.size());
+  std::set<std::array<double, k_feature_count>> seen;
+  auto example = [&](std::size_t row, const std::string& why) {
+    if (out.examples.size() < max_examples) {
+      out.examples.push_back(fmt::format("row {}: {}", row, why));
+    }
+  };
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (auto why = implausible_features(rows[i].features)) {
+      ++out.implausible;
+      example(i, "implausible: " + *why);
+      continue;
+    }
+    if (!seen.insert(rows[i].features).second) {
+      ++out.duplicate;
+      example(i, "duplicate of an earlier row's features");
+      continue;
+    }
+    out.kept.push_back(std::move(rows[i]));
+  }
+  return out;
 }
 
 } // namespace mm

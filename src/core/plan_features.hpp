@@ -5,9 +5,11 @@
 
 #include "core/dataset.hpp"
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace mm {
 
@@ -33,5 +35,19 @@ std::optional<std::string> implausible_features(const std::array<double, k_featu
 
 // The index of a feature by name, or nullopt.
 std::optional<std::size_t> feature_index(std::string_view name);
+
+// Rows of a generator that is not ours (DATASET_GENERATOR_COMMAND), screened the way the
+// built-in generator screens the LLM's records (DESIGN §5: "validated the same way"): a row
+// that no real plan could have (implausible_features) or that repeats an earlier row's features
+// is dropped and counted, never trained on.
+struct ScreenedRows {
+  std::vector<TrainingRow> kept; // in the order given
+  int implausible = 0;
+  int duplicate = 0;
+  std::vector<std::string> examples; // "row 3: num_nodes=12 differs from num_tasks=10", at most
+                                     // max_examples, rows numbered from 0 as in the file
+};
+
+ScreenedRows screen_generated_rows(std::vector<TrainingRow> rows, std::size_t max_examples);
 
 } // namespace mm

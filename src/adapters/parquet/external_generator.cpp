@@ -1,6 +1,7 @@
 #include "adapters/parquet/external_generator.hpp"
 
 #include "adapters/parquet/parquet_module.hpp"
+#include "core/plan_features.hpp"
 
 #include <chrono>
 #include <csignal>
@@ -22,6 +23,9 @@ ExternalCommandGenerator::ExternalCommandGenerator(std::string command,
       m_reader(reader ? std::move(reader) : Reader(&read_dataset_with_module)) {}
 
 namespace {
+
+// As many drop examples as the built-in generator keeps (llm/generated_records.hpp).
+constexpr std::size_t k_max_examples = 5;
 
 struct SpawnResources {
   posix_spawn_file_actions_t actions{};
@@ -122,8 +126,20 @@ Result<GenerationReport> ExternalCommandGenerator::generate(const GenerationRequ
                                            "MM_DATASET_OUTPUT: {}",
                                            read.error().message));
   }
+  const std::size_t rows_read = read->dataset.rows.size();
+  ScreenedRows screened = screen_generated_rows(std::move(read->dataset.rows), k_max_examples);
+  if (screened.kept.empty()) {
+    // The file stays where it is, for the team to look at.
+    return Error::bad_response(fmt::format(
+        "DATASET_GENERATOR_COMMAND wrote no usable row at MM_DATASET_OUTPUT ({}): of {} rows, {} "
+        "are implausible plans and {} duplicates; e.g. {}. Rows must be plans as the platform "
+        "logs them (ranges and relations of the 26 features: src/core/plan_features.cpp)",
+        output.string(), rows_read, screened.implausible, screened.duplicate,
+        screened.examples.empty() ? std::string("-") : screened.examples.front()));
+  }
   GenerationReport report;
-  report.dataset = std::move(read->dataset);
+  report.dataset.metadata = std::move(read->dataset.metadata);
+  report.dataset.rows = std::move(screened.kept);
   report.dataset.metadata.specialist_type = request.specialist_type;
   if (report.dataset.metadata.provider.empty()) {
     report.dataset.metadata.provider = "external";
@@ -133,9 +149,18 @@ Result<GenerationReport> ExternalCommandGenerator::generate(const GenerationRequ
   }
   report.requested = request.num_samples;
   report.accepted = static_cast<int>(report.dataset.rows.size());
+  report.dropped_implausible = screened.implausible;
+  report.dropped_duplicate = screened.duplicate;
   report.duration_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  report.examples_of_drops = read->warnings;
+  // The drops first, then what the reader noticed (an extra column, a naive timestamp...).
+  report.examples_of_drops = std::move(screened.examples);
+  for (std::string& warning : read->warnings) {
+    if (report.examples_of_drops.size() >= k_max_examples) {
+      break;
+    }
+    report.examples_of_drops.push_back(std::move(warning));
+  }
   std::filesystem::remove(output, ec);
   return report;
 }

@@ -5,7 +5,9 @@
 //   MM_SPECIALIST_TYPE       the specialist
 //   MM_DATASET_NUM_SAMPLES   rows wanted
 // It gets DATASET_GENERATION_TIMEOUT; past it, its process group is killed. Its output is read
-// and validated like ours (schema, row count, label set).
+// and validated like ours: the file as a whole (schema, row count, label set; refused whole),
+// then each row as the LLM's records are (implausible plans and duplicates dropped and counted,
+// core/plan_features.hpp). A file without a usable row is an error.
 
 #include "adapters/parquet/parquet_dataset.hpp"
 #include "ports/dataset_generator.hpp"

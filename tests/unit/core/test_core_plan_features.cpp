@@ -118,3 +118,59 @@ TEST(PlanFeatures, SingleNodePlanHasZeroDensity) {
 
 } // namespace
 } // namespace mm
+
+namespace mm {
+namespace {
+
+TrainingRow row_with_risk(double risk) {
+  TrainingRow row;
+  row.features = plausible();
+  set(row.features, "risk_score", risk);
+  return row;
+}
+
+TEST(ScreenGeneratedRows, KeepsPlausibleDistinctRowsInOrder) {
+  auto out = screen_generated_rows({row_with_risk(0.1), row_with_risk(0.2)}, 5);
+  ASSERT_EQ(out.kept.size(), 2U);
+  EXPECT_EQ(out.kept[0].features, row_with_risk(0.1).features);
+  EXPECT_EQ(out.kept[1].features, row_with_risk(0.2).features);
+  EXPECT_EQ(out.implausible, 0);
+  EXPECT_EQ(out.duplicate, 0);
+  EXPECT_TRUE(out.examples.empty());
+}
+
+TEST(ScreenGeneratedRows, DropsAndCountsImplausibleRowsAndRepeats) {
+  TrainingRow bad = row_with_risk(0.3);
+  set(bad.features, "num_nodes", 12);
+  TrainingRow repeat = row_with_risk(0.1);
+  repeat.label = 2; // the same plan with another label is still the same features
+  auto out = screen_generated_rows({row_with_risk(0.1), bad, repeat, row_with_risk(0.4)}, 5);
+  ASSERT_EQ(out.kept.size(), 2U);
+  EXPECT_EQ(out.kept[1].features, row_with_risk(0.4).features);
+  EXPECT_EQ(out.implausible, 1);
+  EXPECT_EQ(out.duplicate, 1);
+  ASSERT_EQ(out.examples.size(), 2U);
+  EXPECT_EQ(out.examples[0], "row 1: implausible: num_nodes=12 differs from num_tasks=10");
+  EXPECT_EQ(out.examples[1], "row 2: duplicate of an earlier row's features");
+}
+
+TEST(ScreenGeneratedRows, AnImplausibleRowDoesNotMakeALaterEqualRowADuplicate) {
+  TrainingRow bad = row_with_risk(1.5);
+  auto out = screen_generated_rows({bad, bad}, 5);
+  EXPECT_TRUE(out.kept.empty());
+  EXPECT_EQ(out.implausible, 2);
+  EXPECT_EQ(out.duplicate, 0);
+}
+
+TEST(ScreenGeneratedRows, KeepsAtMostMaxExamples) {
+  std::vector<TrainingRow> rows(7, row_with_risk(-1));
+  auto out = screen_generated_rows(rows, 3);
+  EXPECT_EQ(out.implausible, 7);
+  ASSERT_EQ(out.examples.size(), 3U);
+  EXPECT_EQ(out.examples[2].rfind("row 2: implausible: risk_score=-1 outside [0, 1]", 0), 0U)
+      << out.examples[2];
+  EXPECT_TRUE(screen_generated_rows({}, 3).kept.empty());
+}
+
+} // namespace
+} // namespace mm

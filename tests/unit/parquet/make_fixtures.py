@@ -48,6 +48,33 @@ def frame() -> pd.DataFrame:
     return pd.DataFrame(data)
 
 
+# A consistent plan of 10 tasks and 15 dependencies (the ranges and relations of
+# src/core/plan_features.cpp, which a DATASET_GENERATOR_COMMAND's rows must meet too).
+PLAUSIBLE = {
+    "num_tasks": 10, "priority_score": 0.5, "total_duration_ms": 50000, "avg_duration_ms": 5000,
+    "risk_score": 0.3, "complexity_score": 0.4, "domain_risk_weight": 0.2,
+    "avg_task_complexity_factor": 0.5, "num_patterns_detected": 2, "num_anti_patterns_detected": 1,
+    "avg_pattern_quality": 0.8, "total_anti_pattern_penalty": 0.5, "num_nodes": 10,
+    "num_edges": 15, "density": 15 / 90, "avg_in_degree": 1.5, "max_in_degree": 3,
+    "critical_path_length": 5, "max_parallelism": 3, "num_levels": 5, "avg_coupling": 0.3,
+    "num_bottlenecks": 1, "graph_complexity_score": 0.4, "mean_norm": 1.2, "std_norm": 0.3,
+    "avg_diversity": 0.6,
+}
+
+
+def generated_frame() -> pd.DataFrame:
+    """What a team's generator writes: rows 0, 1 and 4 plausible and distinct, row 2 a repeat of
+    row 0, row 3 a plan whose num_nodes differs from its num_tasks."""
+    rows = [dict(PLAUSIBLE, risk_score=0.1 * (r + 1)) for r in range(ROWS)]
+    rows[2] = dict(rows[0])
+    rows[3]["num_nodes"] = 12
+    data = {name: [float(row[name]) for row in rows] for name in FEATURES}
+    data["label"] = LABELS
+    data["source"] = ["llm"] * ROWS
+    data["created_at"] = [START + pd.Timedelta(seconds=r) for r in range(ROWS)]
+    return pd.DataFrame(data)
+
+
 def with_metadata(table: pa.Table, metadata: dict) -> pa.Table:
     merged = dict(table.schema.metadata or {})
     merged.update({k.encode(): v.encode() for k, v in metadata.items()})
@@ -73,6 +100,8 @@ def main() -> None:
 
     # Good files. Row groups of 2 rows: the reader must stitch chunks together.
     write(out, "pandas_good.parquet", df, row_group_size=2)
+    # Readable, but with rows the generator's screening drops (see generated_frame).
+    write(out, "generated_mixed.parquet", generated_frame())
     # What a team's generator may well write: an index column, an extra column, a categorical
     # source, naive timestamps and none of our metadata. Readable, with warnings.
     loose = df.copy()
