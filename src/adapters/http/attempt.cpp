@@ -1,31 +1,17 @@
 #include "adapters/http/attempt.hpp"
 
+#include "adapters/http/curl_support.hpp"
+
 #include <algorithm>
 
 namespace mm::detail {
 
 namespace {
 
+// Over HTTP, CURLE_USE_SSL_FAILED (TLS required and not available) is one more TLS failure;
+// the SMTP adapter tells it apart (a server that does not offer STARTTLS).
 bool is_tls_error(CURLcode code) {
-  switch (code) {
-  case CURLE_SSL_CONNECT_ERROR:
-  case CURLE_PEER_FAILED_VERIFICATION:
-  case CURLE_SSL_CERTPROBLEM:
-  case CURLE_SSL_CIPHER:
-  case CURLE_SSL_CACERT_BADFILE:
-  case CURLE_SSL_ISSUER_ERROR:
-  case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-  case CURLE_SSL_INVALIDCERTSTATUS:
-  case CURLE_SSL_CRL_BADFILE:
-  case CURLE_SSL_ENGINE_NOTFOUND:
-  case CURLE_SSL_ENGINE_SETFAILED:
-  case CURLE_SSL_ENGINE_INITFAILED:
-  case CURLE_SSL_SHUTDOWN_FAILED:
-  case CURLE_USE_SSL_FAILED:
-    return true;
-  default:
-    return false;
-  }
+  return libcurl::is_tls_error(code) || code == CURLE_USE_SSL_FAILED;
 }
 
 std::string attempts_note(int attempts) {

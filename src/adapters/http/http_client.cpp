@@ -1,6 +1,7 @@
 #include "adapters/http/http_client.hpp"
 
 #include "adapters/http/attempt.hpp"
+#include "adapters/http/curl_support.hpp"
 #include "adapters/http/redact.hpp"
 
 #include <curl/curl.h>
@@ -45,24 +46,6 @@ std::optional<std::string> HttpResponse::header(std::string_view name) const {
 }
 
 namespace {
-
-struct CurlEasyDeleter {
-  void operator()(CURL* handle) const noexcept { curl_easy_cleanup(handle); }
-};
-using CurlEasy = std::unique_ptr<CURL, CurlEasyDeleter>;
-
-struct CurlSlistDeleter {
-  void operator()(curl_slist* list) const noexcept { curl_slist_free_all(list); }
-};
-using CurlSlist = std::unique_ptr<curl_slist, CurlSlistDeleter>;
-
-// curl_global_init must run before any other libcurl call and is only thread-safe since 7.84
-// (https://curl.se/libcurl/c/curl_global_init.html); a function-local static runs it once.
-// curl_global_cleanup is deliberately never called: other clients may live until exit.
-void ensure_curl_global_init() {
-  static const CURLcode k_init = curl_global_init(CURL_GLOBAL_DEFAULT);
-  (void)k_init; // a failure shows up as curl_easy_init returning null
-}
 
 constexpr std::size_t k_max_response_headers = 256;
 
@@ -207,7 +190,7 @@ using detail::Attempt;
 struct HttpClient::Impl {
   HttpOptions options;
   RetryHooks hooks;
-  CurlEasy curl;
+  libcurl::Easy curl;
   std::mt19937_64 rng{std::random_device{}()};
   int last_attempts = 0;
 
@@ -279,17 +262,9 @@ Status HttpClient::Impl::configure(const HttpRequest& request, Transfer& transfe
 }
 
 Result<Attempt> HttpClient::Impl::perform(const HttpRequest& request) {
-  CurlSlist headers;
+  libcurl::Slist headers;
   const auto append = [&headers](const std::string& line) {
-    // curl_slist_append returns the head of the list (a new one when given null), or null on
-    // failure leaving the list untouched.
-    curl_slist* head = curl_slist_append(headers.get(), line.c_str());
-    if (head == nullptr) {
-      return false;
-    }
-    (void)headers.release();
-    headers.reset(head);
-    return true;
+    return libcurl::append(headers, line);
   };
   // libcurl adds "Expect: 100-continue" to large POSTs, costing a round trip; an empty value
   // removes it (https://curl.se/libcurl/c/CURLOPT_HTTPHEADER.html).
@@ -330,7 +305,7 @@ Result<Attempt> HttpClient::Impl::perform(const HttpRequest& request) {
 }
 
 HttpClient::HttpClient(HttpOptions options, RetryHooks hooks) : m_impl(std::make_unique<Impl>()) {
-  ensure_curl_global_init();
+  libcurl::ensure_global_init();
   m_impl->options = std::move(options);
   m_impl->hooks = std::move(hooks);
   m_impl->curl.reset(curl_easy_init());

@@ -1,5 +1,6 @@
 #include "adapters/smtp/smtp_notifier.hpp"
 
+#include "adapters/http/curl_support.hpp"
 #include "adapters/smtp/email_message.hpp"
 
 #include <curl/curl.h>
@@ -16,24 +17,6 @@ namespace mm {
 
 namespace {
 
-struct CurlEasyDeleter {
-  void operator()(CURL* handle) const noexcept { curl_easy_cleanup(handle); }
-};
-using CurlEasy = std::unique_ptr<CURL, CurlEasyDeleter>;
-
-struct CurlSlistDeleter {
-  void operator()(curl_slist* list) const noexcept { curl_slist_free_all(list); }
-};
-using CurlSlist = std::unique_ptr<curl_slist, CurlSlistDeleter>;
-
-// curl_global_init must precede any other libcurl call and is thread-safe only since 7.84
-// (https://curl.se/libcurl/c/curl_global_init.html): once, from a function-local static. It is
-// reference-counted, so mm_http calling it too is harmless.
-void ensure_curl_global_init() {
-  static const CURLcode k_init = curl_global_init(CURL_GLOBAL_DEFAULT);
-  (void)k_init; // a failure shows up as curl_easy_init returning null
-}
-
 // The message handed to libcurl piece by piece (CURLOPT_READFUNCTION).
 struct Upload {
   std::string_view data;
@@ -48,34 +31,6 @@ std::size_t on_read(char* buffer, std::size_t size, std::size_t count, void* use
   return n; // 0 ends the upload
 }
 
-bool append(CurlSlist& list, const std::string& item) {
-  curl_slist* head = curl_slist_append(list.get(), item.c_str());
-  if (head == nullptr) {
-    return false;
-  }
-  (void)list.release(); // head is the same list with one more item
-  list.reset(head);
-  return true;
-}
-
-bool is_tls_error(CURLcode code) {
-  switch (code) {
-  case CURLE_SSL_CONNECT_ERROR:
-  case CURLE_PEER_FAILED_VERIFICATION:
-  case CURLE_SSL_CERTPROBLEM:
-  case CURLE_SSL_CIPHER:
-  case CURLE_SSL_CACERT_BADFILE:
-  case CURLE_SSL_ISSUER_ERROR:
-  case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-  case CURLE_SSL_INVALIDCERTSTATUS:
-  case CURLE_SSL_CRL_BADFILE:
-  case CURLE_SSL_SHUTDOWN_FAILED:
-    return true;
-  default:
-    return false;
-  }
-}
-
 struct Outcome {
   CURLcode code = CURLE_OK;
   long reply = 0;     // last SMTP reply code (CURLINFO_RESPONSE_CODE)
@@ -88,7 +43,7 @@ Error smtp_error(const SmtpSettings& s, const Outcome& o) {
       (o.detail.empty() ? std::string(curl_easy_strerror(o.code)) : o.detail) +
       (o.reply > 0 ? fmt::format(" (last SMTP reply {})", o.reply) : std::string());
   constexpr std::string_view k_manual = "test by hand: telnet $SMTP_HOST $SMTP_PORT";
-  if (is_tls_error(o.code)) {
+  if (libcurl::is_tls_error(o.code)) {
     return Error::unavailable(fmt::format(
         "{}: TLS failure: {}; check the server certificate (the CA bundle for a private CA) and "
         "that SMTP_PORT matches the server: 465 is implicit TLS, 587/25 are STARTTLS",
@@ -213,14 +168,14 @@ Status validate_smtp_settings(const SmtpSettings& s) {
 }
 
 Status send_email(const SmtpSettings& s, std::string_view message) {
-  ensure_curl_global_init();
-  CurlEasy curl(curl_easy_init());
+  libcurl::ensure_global_init();
+  libcurl::Easy curl(curl_easy_init());
   if (!curl) {
     return Error::internal("libcurl could not create a handle (curl_easy_init failed)");
   }
-  CurlSlist rcpt;
+  libcurl::Slist rcpt;
   for (const auto& r : s.recipients) {
-    if (!append(rcpt, "<" + header_safe(r) + ">")) {
+    if (!libcurl::append(rcpt, "<" + header_safe(r) + ">")) {
       return Error::internal("out of memory building the SMTP recipient list");
     }
   }
