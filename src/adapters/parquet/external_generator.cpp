@@ -1,19 +1,16 @@
 #include "adapters/parquet/external_generator.hpp"
 
 #include "adapters/parquet/parquet_module.hpp"
+#include "adapters/process/spawn.hpp"
 #include "core/plan_features.hpp"
 
 #include <chrono>
 #include <csignal>
 #include <cstring>
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
-
-extern char** environ; // NOLINT(readability-redundant-declaration): POSIX
 
 namespace mm {
 
@@ -27,21 +24,6 @@ namespace {
 // As many drop examples as the built-in generator keeps (llm/generated_records.hpp).
 constexpr std::size_t k_max_examples = 5;
 
-struct SpawnResources {
-  posix_spawn_file_actions_t actions{};
-  posix_spawnattr_t attr{};
-  SpawnResources() {
-    posix_spawn_file_actions_init(&actions);
-    posix_spawnattr_init(&attr);
-  }
-  ~SpawnResources() {
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attr);
-  }
-  SpawnResources(const SpawnResources&) = delete;
-  SpawnResources& operator=(const SpawnResources&) = delete;
-};
-
 } // namespace
 
 Result<GenerationReport> ExternalCommandGenerator::generate(const GenerationRequest& request) {
@@ -53,37 +35,17 @@ Result<GenerationReport> ExternalCommandGenerator::generate(const GenerationRequ
   std::filesystem::remove(output, ec);
   const std::filesystem::path log = std::filesystem::path(output).replace_extension(".log");
 
-  std::vector<std::string> env_strings;
-  for (char** e = environ; *e != nullptr; ++e) {
-    env_strings.emplace_back(*e);
-  }
-  env_strings.push_back("MM_DATASET_OUTPUT=" + output.string());
-  env_strings.push_back("MM_SPECIALIST_TYPE=" + request.specialist_type);
-  env_strings.push_back("MM_DATASET_NUM_SAMPLES=" + std::to_string(request.num_samples));
-  std::vector<char*> envp;
-  for (auto& s : env_strings) {
-    envp.push_back(s.data());
-  }
-  envp.push_back(nullptr);
-  std::string sh = "/bin/sh";
-  std::string dash_c = "-c";
-  std::string cmd = m_command;
-  std::vector<char*> argv = {sh.data(), dash_c.data(), cmd.data(), nullptr};
-
-  SpawnResources res;
-  posix_spawn_file_actions_addopen(&res.actions, 0, "/dev/null", O_RDONLY, 0);
-  const std::string log_path = log.string();
-  posix_spawn_file_actions_addopen(&res.actions, 1, log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0640);
-  posix_spawn_file_actions_adddup2(&res.actions, 1, 2);
-  posix_spawnattr_setflags(&res.attr, POSIX_SPAWN_SETPGROUP);
-  posix_spawnattr_setpgroup(&res.attr, 0);
-  pid_t pid = 0;
-  const int rc = posix_spawn(&pid, "/bin/sh", &res.actions, &res.attr, argv.data(), envp.data());
-  if (rc != 0) {
+  const process::Spawned child = process::spawn_in_own_group(
+      {{"/bin/sh", "-c", m_command},
+       process::environment_with({{"MM_DATASET_OUTPUT", output.string()},
+                                  {"MM_SPECIALIST_TYPE", request.specialist_type},
+                                  {"MM_DATASET_NUM_SAMPLES", std::to_string(request.num_samples)}}),
+       log});
+  if (child.error != 0) {
     return Error::config(
-        fmt::format("cannot run DATASET_GENERATOR_COMMAND: {}", std::strerror(rc)));
+        fmt::format("cannot run DATASET_GENERATOR_COMMAND: {}", std::strerror(child.error)));
   }
+  const pid_t pid = child.pid;
   const auto deadline = started + request.timeout;
   int status = 0;
   bool timed_out = false;

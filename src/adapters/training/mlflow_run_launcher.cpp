@@ -1,5 +1,7 @@
 #include "adapters/training/mlflow_run_launcher.hpp"
 
+#include "adapters/process/spawn.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
@@ -8,13 +10,10 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
-#include <spawn.h>
 #include <sstream>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
-
-extern char** environ; // NOLINT(readability-redundant-declaration): POSIX
 
 namespace mm {
 
@@ -182,76 +181,23 @@ bool is_training_group(pid_t pgid) {
   return cmdline.find("mlflow") != std::string::npos && ::getpgid(pgid) == pgid;
 }
 
-struct FileActions {
-  posix_spawn_file_actions_t actions{};
-  FileActions() { posix_spawn_file_actions_init(&actions); }
-  ~FileActions() { posix_spawn_file_actions_destroy(&actions); }
-  FileActions(const FileActions&) = delete;
-  FileActions& operator=(const FileActions&) = delete;
-};
-
-struct SpawnAttr {
-  posix_spawnattr_t attr{};
-  SpawnAttr() { posix_spawnattr_init(&attr); }
-  ~SpawnAttr() { posix_spawnattr_destroy(&attr); }
-  SpawnAttr(const SpawnAttr&) = delete;
-  SpawnAttr& operator=(const SpawnAttr&) = delete;
-};
-
 } // namespace
 
 MlflowRunLauncher::MlflowRunLauncher(std::string mlflow_cli, std::chrono::milliseconds kill_grace)
     : m_mlflow_cli(std::move(mlflow_cli)), m_kill_grace(kill_grace) {}
 
 Result<std::unique_ptr<TrainingProcess>> MlflowRunLauncher::launch(const TrainingLaunch& launch) {
-  std::vector<std::string> args = mlflow_run_command(m_mlflow_cli, launch);
-  std::vector<char*> argv;
-  for (auto& a : args) {
-    argv.push_back(a.data());
-  }
-  argv.push_back(nullptr);
-
   // Environment: ours without the withheld variables, with the launch's additions overriding.
-  std::vector<std::string> env_strings;
-  for (char** e = environ; *e != nullptr; ++e) {
-    std::string kv(*e);
-    const auto eq = kv.find('=');
-    if (eq != std::string::npos &&
-        (launch.extra_env.count(kv.substr(0, eq)) > 0 ||
-         std::find(launch.withheld_env.begin(), launch.withheld_env.end(), kv.substr(0, eq)) !=
-             launch.withheld_env.end())) {
-      continue;
-    }
-    env_strings.push_back(std::move(kv));
-  }
-  for (const auto& [k, v] : launch.extra_env) {
-    env_strings.push_back(k + "=" + v);
-  }
-  std::vector<char*> envp;
-  for (auto& s : env_strings) {
-    envp.push_back(s.data());
-  }
-  envp.push_back(nullptr);
-
-  FileActions fa;
-  posix_spawn_file_actions_addopen(&fa.actions, 0, "/dev/null", O_RDONLY, 0);
-  const std::string log_path = launch.log_file.string();
-  posix_spawn_file_actions_addopen(&fa.actions, 1, log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND,
-                                   0640);
-  posix_spawn_file_actions_adddup2(&fa.actions, 1, 2);
-  SpawnAttr sa;
-  // Own process group (pgid = child's pid): kill(-pid) reaches mlflow and the trainer it starts.
-  posix_spawnattr_setflags(&sa.attr, POSIX_SPAWN_SETPGROUP);
-  posix_spawnattr_setpgroup(&sa.attr, 0);
-
-  pid_t pid = 0;
-  const int rc = posix_spawnp(&pid, argv[0], &fa.actions, &sa.attr, argv.data(), envp.data());
-  if (rc != 0) {
+  const process::Spawned child = process::spawn_in_own_group(
+      {mlflow_run_command(m_mlflow_cli, launch),
+       process::environment_with(launch.extra_env, launch.withheld_env), launch.log_file,
+       /*append_to_log=*/true});
+  if (child.error != 0) {
     return Error::config(fmt::format("cannot start '{}': {}; install MLflow (scripts/setup.sh) or "
                                      "set MLFLOW_CLI to the mlflow executable",
-                                     m_mlflow_cli, std::strerror(rc)));
+                                     m_mlflow_cli, std::strerror(child.error)));
   }
-  return std::unique_ptr<TrainingProcess>(std::make_unique<ChildProcess>(pid, m_kill_grace));
+  return std::unique_ptr<TrainingProcess>(std::make_unique<ChildProcess>(child.pid, m_kill_grace));
 }
 
 std::unique_ptr<TrainingProcess> MlflowRunLauncher::attach(std::int64_t pid) {
