@@ -1,5 +1,7 @@
 #include "support/mongo_fixture.hpp"
 
+#include "core/redact.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <arpa/inet.h>
@@ -22,17 +24,6 @@ std::atomic<std::uint64_t> g_counter{0};
 
 std::string unique_suffix() {
   return std::to_string(::getpid()) + "-" + std::to_string(++g_counter);
-}
-
-// The fixture cannot use mm::mask_mongo_uri (it lives in mm_mongo, which not every test program
-// links), so it hides everything before the last '@' of the authority instead.
-std::string masked(std::string_view uri) {
-  const std::size_t scheme = uri.find("://");
-  const std::size_t at = uri.substr(0, uri.find('?')).rfind('@');
-  if (scheme == std::string_view::npos || at == std::string_view::npos) {
-    return std::string(uri);
-  }
-  return std::string(uri.substr(0, scheme + 3)) + "***@" + std::string(uri.substr(at + 1));
 }
 
 void init_driver() {
@@ -290,12 +281,13 @@ void MongoTest::SetUp() {
 
   bson_error_t error{};
   mongo::UriHandle uri(mongoc_uri_new_with_error(m_uri.c_str(), &error));
-  ASSERT_TRUE(uri) << "MONGODB_URI '" << masked(m_uri) << "' is invalid: " << error.message;
+  ASSERT_TRUE(uri) << "MONGODB_URI '" << mm::mask_uri_credentials(m_uri)
+                   << "' is invalid: " << error.message;
   if (!mongoc_uri_has_option(uri.get(), MONGOC_URI_SERVERSELECTIONTIMEOUTMS)) {
     mongoc_uri_set_option_as_int32(uri.get(), MONGOC_URI_SERVERSELECTIONTIMEOUTMS, 3000);
   }
   m_client.reset(mongoc_client_new_from_uri_with_error(uri.get(), &error));
-  ASSERT_TRUE(m_client) << "cannot create a client for '" << masked(m_uri)
+  ASSERT_TRUE(m_client) << "cannot create a client for '" << mm::mask_uri_credentials(m_uri)
                         << "': " << error.message;
   mongoc_client_set_error_api(m_client.get(), MONGOC_ERROR_API_VERSION_2);
 
@@ -304,7 +296,7 @@ void MongoTest::SetUp() {
   mongo::ReplyBson reply;
   ASSERT_TRUE(mongoc_client_command_simple(m_client.get(), "admin", ping.get(), nullptr,
                                            reply.get(), &error))
-      << "MongoDB at " << masked(m_uri) << " is unreachable: " << error.message
+      << "MongoDB at " << mm::mask_uri_credentials(m_uri) << " is unreachable: " << error.message
       << "; start it with scripts/services.sh start (FerretDB on 127.0.0.1:27117) and check "
          "MONGODB_URI";
 

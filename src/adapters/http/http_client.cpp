@@ -2,7 +2,7 @@
 
 #include "adapters/http/attempt.hpp"
 #include "adapters/http/curl_support.hpp"
-#include "adapters/http/redact.hpp"
+#include "core/redact.hpp"
 
 #include <curl/curl.h>
 
@@ -329,7 +329,8 @@ Result<HttpResponse> HttpClient::send(const HttpRequest& request) {
   if (!impl.curl) {
     return Error::internal("libcurl could not create a handle (curl_easy_init failed)");
   }
-  const std::string what = std::string(to_string(request.method)) + " " + redact_url(request.url);
+  const std::string what =
+      std::string(to_string(request.method)) + " " + mask_uri_credentials(request.url);
 
   for (int attempt_no = 1;; ++attempt_no) {
     impl.last_attempts = attempt_no;

@@ -1,9 +1,9 @@
 #include "adapters/llm/anthropic_client.hpp"
 
-#include "adapters/http/redact.hpp"
 #include "adapters/http/url.hpp"
 #include "adapters/llm/llm_errors.hpp"
 #include "adapters/llm/llm_json.hpp"
+#include "core/redact.hpp"
 
 namespace mm {
 
@@ -90,7 +90,7 @@ Result<LlmCompletion> AnthropicClient::complete(const LlmPrompt& prompt) {
   if (!sent) {
     return std::move(sent).error();
   }
-  const std::string what = "POST " + redact_url(m_url);
+  const std::string what = "POST " + mask_uri_credentials(m_url);
   auto completion = completion_from_response(LlmApi::anthropic, sent.value(), what, m_api_key,
                                              &parse_anthropic_messages_response);
   if (!completion && sent->status == k_anthropic_overloaded_status) {

@@ -1,9 +1,9 @@
 #include "adapters/llm/llm_client_factory.hpp"
 
-#include "adapters/http/redact.hpp"
 #include "adapters/llm/anthropic_client.hpp"
 #include "adapters/llm/ollama_client.hpp"
 #include "adapters/llm/openai_client.hpp"
+#include "core/redact.hpp"
 
 namespace mm {
 
@@ -68,7 +68,7 @@ Result<std::unique_ptr<LlmClient>> make_llm_client(std::string_view provider, st
     }
   }
   if (!is_http_url(base_url)) {
-    return Error::config("LLM_BASE_URL='" + redact_url(base_url) +
+    return Error::config("LLM_BASE_URL='" + mask_uri_credentials(base_url) +
                          "' is not an http:// or https:// URL");
   }
   switch (*api) {

@@ -1,6 +1,6 @@
 #include "adapters/llm/llm_errors.hpp"
 
-#include "adapters/http/redact.hpp"
+#include "core/redact.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -71,9 +71,10 @@ Error llm_http_error(LlmApi api, const LlmApiError& error, std::string_view what
   const long s = error.http_status;
   const std::string key_var = key_variable(api);
   if (s >= 300 && s < 400) {
-    return Error::config(message + "; the server redirects" +
-                         (location.empty() ? std::string() : " to " + redact_url(location)) +
-                         ": set LLM_BASE_URL to the final URL");
+    return Error::config(
+        message + "; the server redirects" +
+        (location.empty() ? std::string() : " to " + mask_uri_credentials(location)) +
+        ": set LLM_BASE_URL to the final URL");
   }
   if (s == 401 || s == 403) {
     if (key_var.empty()) {

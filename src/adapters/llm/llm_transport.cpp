@@ -1,8 +1,8 @@
 #include "adapters/llm/llm_transport.hpp"
 
-#include "adapters/http/redact.hpp"
 #include "adapters/http/retry_policy.hpp"
 #include "adapters/llm/llm_common.hpp"
+#include "core/redact.hpp"
 
 #include <algorithm>
 #include <thread>
@@ -76,7 +76,7 @@ Result<HttpResponse> LlmTransport::post_json(const std::string& url, std::string
     request.headers.push_back(std::move(header));
   }
   const auto deadline_error = [&] {
-    return Error::timeout("POST " + redact_url(url) +
+    return Error::timeout("POST " + mask_uri_credentials(url) +
                           ": not sent, the dataset generation deadline has passed");
   };
 

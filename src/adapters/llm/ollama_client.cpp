@@ -1,9 +1,9 @@
 #include "adapters/llm/ollama_client.hpp"
 
-#include "adapters/http/redact.hpp"
 #include "adapters/http/url.hpp"
 #include "adapters/llm/llm_errors.hpp"
 #include "adapters/llm/llm_json.hpp"
+#include "core/redact.hpp"
 
 namespace mm {
 
@@ -76,7 +76,8 @@ Result<LlmCompletion> OllamaClient::complete(const LlmPrompt& prompt) {
   if (!sent) {
     return std::move(sent).error();
   }
-  return completion_from_response(LlmApi::ollama, sent.value(), "POST " + redact_url(m_url), {},
+  return completion_from_response(LlmApi::ollama, sent.value(),
+                                  "POST " + mask_uri_credentials(m_url), {},
                                   &parse_ollama_chat_response);
 }
 

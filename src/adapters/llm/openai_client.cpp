@@ -1,9 +1,9 @@
 #include "adapters/llm/openai_client.hpp"
 
-#include "adapters/http/redact.hpp"
 #include "adapters/http/url.hpp"
 #include "adapters/llm/llm_errors.hpp"
 #include "adapters/llm/llm_json.hpp"
+#include "core/redact.hpp"
 
 namespace mm {
 
@@ -116,8 +116,9 @@ Result<LlmCompletion> OpenAiClient::complete(const LlmPrompt& prompt) {
   if (!sent) {
     return std::move(sent).error();
   }
-  return completion_from_response(LlmApi::openai, sent.value(), "POST " + redact_url(m_url),
-                                  m_api_key, &parse_openai_chat_response);
+  return completion_from_response(LlmApi::openai, sent.value(),
+                                  "POST " + mask_uri_credentials(m_url), m_api_key,
+                                  &parse_openai_chat_response);
 }
 
 } // namespace mm

@@ -1,9 +1,9 @@
 // MlflowTracker::discover_specialists: fleet discovery from the model registry.
 
-#include "adapters/http/redact.hpp"
 #include "adapters/http/url.hpp"
 #include "adapters/mlflow/mlflow_errors.hpp"
 #include "adapters/mlflow/mlflow_tracker.hpp"
+#include "core/redact.hpp"
 #include "core/specialist.hpp"
 
 #include <set>
@@ -62,13 +62,13 @@ MlflowTracker::discover_specialists(const std::string& name_template) {
       return std::move(r).error();
     }
     if (!r->is_success()) {
-      return to_error(parse_mlflow_error(*r), "GET " + redact_url(api_url(endpoint)),
+      return to_error(parse_mlflow_error(*r), "GET " + mask_uri_credentials(api_url(endpoint)),
                       r->header("location").value_or(""));
     }
     auto page = parse_registered_models_page(r->body);
     if (!page) {
       Error e = std::move(page).error();
-      e.message = "GET " + redact_url(api_url(endpoint)) + ": " + e.message;
+      e.message = "GET " + mask_uri_credentials(api_url(endpoint)) + ": " + e.message;
       return e;
     }
     for (const auto& name : page->names) {
@@ -80,12 +80,12 @@ MlflowTracker::discover_specialists(const std::string& name_template) {
       return std::vector<std::string>(types.begin(), types.end());
     }
     if (page->next_page_token == token) {
-      return Error::bad_response("GET " + redact_url(api_url(endpoint)) +
+      return Error::bad_response("GET " + mask_uri_credentials(api_url(endpoint)) +
                                  ": the same next_page_token came back twice");
     }
     token = std::move(page->next_page_token);
   }
-  return Error::bad_response("GET " + redact_url(api_url(endpoint)) + ": more than " +
+  return Error::bad_response("GET " + mask_uri_credentials(api_url(endpoint)) + ": more than " +
                              std::to_string(k_max_pages) + " pages of registered models");
 }
 

@@ -1,6 +1,6 @@
 #include "adapters/mlflow/mlflow_errors.hpp"
 
-#include "adapters/http/redact.hpp"
+#include "core/redact.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -53,9 +53,10 @@ Error to_error(const MlflowApiError& api, std::string_view what, std::string_vie
   }
   const long s = api.http_status;
   if (s >= 300 && s < 400) {
-    return Error::config(message + "; the server redirects" +
-                         (location.empty() ? std::string() : " to " + redact_url(location)) +
-                         ": set MLFLOW_TRACKING_URI to the final URL");
+    return Error::config(
+        message + "; the server redirects" +
+        (location.empty() ? std::string() : " to " + mask_uri_credentials(location)) +
+        ": set MLFLOW_TRACKING_URI to the final URL");
   }
   if (s == 401 || s == 403) {
     return Error::config(message + "; check MLFLOW_TRACKING_TOKEN or "
@@ -75,12 +76,13 @@ Error to_error(const MlflowApiError& api, std::string_view what, std::string_vie
 }
 
 Error call_error(const HttpResponse& response, std::string_view method, std::string_view url) {
-  return to_error(parse_mlflow_error(response), std::string(method) + " " + redact_url(url),
+  return to_error(parse_mlflow_error(response),
+                  std::string(method) + " " + mask_uri_credentials(url),
                   response.header("location").value_or(""));
 }
 
 Error in_call(Error e, std::string_view method, std::string_view url) {
-  e.message = std::string(method) + " " + redact_url(url) + ": " + e.message;
+  e.message = std::string(method) + " " + mask_uri_credentials(url) + ": " + e.message;
   return e;
 }
 

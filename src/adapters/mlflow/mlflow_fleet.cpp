@@ -2,11 +2,11 @@
 
 #include "adapters/mlflow/mlflow_fleet.hpp"
 
-#include "adapters/http/redact.hpp"
 #include "adapters/http/url.hpp"
 #include "adapters/mlflow/mlflow_convert.hpp"
 #include "adapters/mlflow/mlflow_errors.hpp"
 #include "adapters/mlflow/mlflow_tracker.hpp"
+#include "core/redact.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -78,13 +78,13 @@ Status each_page(std::string_view method, const std::string& url, const PageRequ
       return ok_status();
     }
     if (*next == token) {
-      return Error::bad_response(std::string(method) + " " + redact_url(url) +
+      return Error::bad_response(std::string(method) + " " + mask_uri_credentials(url) +
                                  ": the same next_page_token came back twice");
     }
     token = std::move(next).value();
   }
-  return Error::bad_response(std::string(method) + " " + redact_url(url) + ": more than " +
-                             std::to_string(k_max_pages) + " pages");
+  return Error::bad_response(std::string(method) + " " + mask_uri_credentials(url) +
+                             ": more than " + std::to_string(k_max_pages) + " pages");
 }
 
 } // namespace

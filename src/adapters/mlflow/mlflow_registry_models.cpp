@@ -1,11 +1,11 @@
 // MlflowRunRegistry, model registry side: versions of a run, registration, aliases and the
 // legacy Production stage (mlflow_run_registry.hpp says how each call behaves).
 
-#include "adapters/http/redact.hpp"
 #include "adapters/http/url.hpp"
 #include "adapters/mlflow/mlflow_convert.hpp"
 #include "adapters/mlflow/mlflow_errors.hpp"
 #include "adapters/mlflow/mlflow_run_registry.hpp"
+#include "core/redact.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -108,12 +108,12 @@ Result<ModelVersionRef> MlflowRunRegistry::await_ready(MlflowModelVersion versio
     }
     if (version.status != k_status_pending) {
       return Error::bad_response(
-          which + " at " + redact_url(m_rest.base()) + " ended " + version.status +
+          which + " at " + mask_uri_credentials(m_rest.base()) + " ended " + version.status +
           (version.status_message.empty() ? std::string() : ": " + version.status_message) +
           "; check the run's logged model and the artifact store");
     }
     if (poll >= m_ready_max_polls) {
-      return Error::timeout(which + " at " + redact_url(m_rest.base()) + " is still " +
+      return Error::timeout(which + " at " + mask_uri_credentials(m_rest.base()) + " is still " +
                             version.status + " after " + std::to_string(poll) +
                             " polls; check the registry's artifact copy");
     }

@@ -1,6 +1,6 @@
 #include "adapters/mlflow/mlflow_rest.hpp"
 
-#include "adapters/http/redact.hpp"
+#include "core/redact.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -67,7 +67,7 @@ MlflowRest::MlflowRest(std::string tracking_uri, HttpOptions http, MlflowAuth au
   }
   const std::string scheme = lower(m_base.substr(0, m_base.find("://")));
   if (m_base.find("://") == std::string::npos || (scheme != "http" && scheme != "https")) {
-    m_config_error = Error::config("MLFLOW_TRACKING_URI '" + redact_url(m_base) +
+    m_config_error = Error::config("MLFLOW_TRACKING_URI '" + mask_uri_credentials(m_base) +
                                    "' is not an http:// or https:// URL of an MLflow tracking "
                                    "server (file, sqlite and databricks URIs are not supported)");
   }

@@ -2,10 +2,10 @@
 
 #include "adapters/mlflow/mlflow_run_registry.hpp"
 
-#include "adapters/http/redact.hpp"
 #include "adapters/http/url.hpp"
 #include "adapters/mlflow/mlflow_convert.hpp"
 #include "adapters/mlflow/mlflow_errors.hpp"
+#include "core/redact.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -78,7 +78,7 @@ MlflowRunRegistry::experiment_by_name(const std::string& name) {
   }
   if (experiment->lifecycle_stage == "deleted") {
     return Error::config("experiment '" + name + "' (id " + experiment->experiment_id + ") at " +
-                         redact_url(m_rest.base()) +
+                         mask_uri_credentials(m_rest.base()) +
                          " is deleted, and MLflow creates no run in a deleted experiment: "
                          "restore it (mlflow experiments restore) or purge it (mlflow gc)");
   }
@@ -122,8 +122,8 @@ Result<std::string> MlflowRunRegistry::ensure_experiment(const std::string& name
     return std::move(again).error();
   }
   if (!*again) {
-    return Error::bad_response("POST " + redact_url(m_rest.api_url(endpoint)) + ": experiment '" +
-                               name +
+    return Error::bad_response("POST " + mask_uri_credentials(m_rest.api_url(endpoint)) +
+                               ": experiment '" + name +
                                "' already exists, yet experiments/get-by-name does not find it");
   }
   return (*again)->experiment_id;

@@ -1,9 +1,9 @@
 #include "adapters/mlflow/mlflow_tracker.hpp"
 
-#include "adapters/http/redact.hpp"
 #include "adapters/http/url.hpp"
 #include "adapters/mlflow/mlflow_convert.hpp"
 #include "adapters/mlflow/mlflow_errors.hpp"
+#include "core/redact.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -50,8 +50,8 @@ Status check_scorable(const MlflowRun& run, const MlflowMetrics& m, const std::s
   if (wrong.empty()) {
     return ok_status(); // nothing logged at all: the check says so
   }
-  return Error::bad_response("run " + run.run_id + " of " + which + " at " + redact_url(base) +
-                             " cannot be scored: " + wrong +
+  return Error::bad_response("run " + run.run_id + " of " + which + " at " +
+                             mask_uri_credentials(base) + " cannot be scored: " + wrong +
                              "; metrics must be finite numbers in [0, 1]: check how the training "
                              "code computes and logs them");
 }
@@ -165,7 +165,7 @@ Result<MlflowMetrics> MlflowTracker::metrics_of_version(const Found& found) {
   const std::string which =
       "model '" + v.name + "' version " + v.version + " (" + to_string(found.source) + ")";
   if (v.run_id.empty()) {
-    return Error::bad_response(which + " at " + redact_url(m_rest.base()) +
+    return Error::bad_response(which + " at " + mask_uri_credentials(m_rest.base()) +
                                " has no run_id: it was registered from a path, not from a "
                                "training run, so it has no metrics to read");
   }
@@ -187,7 +187,7 @@ Result<MlflowMetrics> MlflowTracker::metrics_of_version(const Found& found) {
   }
   if (run->status != k_run_status_finished) {
     return Error::bad_response("run " + run->run_id + " of " + which + " at " +
-                               redact_url(m_rest.base()) + " is " + run->status +
+                               mask_uri_credentials(m_rest.base()) + " is " + run->status +
                                ", not FINISHED: only finished runs are metric sources "
                                "(DESIGN §3); check the production model's registration");
   }
@@ -208,7 +208,7 @@ Result<MlflowMetrics> MlflowTracker::metrics_of_latest_run(const ProductionLooku
     return std::move(r).error();
   }
   const std::string not_found_hint = "experiment '" + lookup.experiment_name + "' not found at " +
-                                     redact_url(m_rest.base()) +
+                                     mask_uri_credentials(m_rest.base()) +
                                      "; check SPECIALIST_TYPES / MLFLOW_TRACKING_URI";
   if (!r->is_success()) {
     Error e = call_error(*r, "GET", api_url(exp_endpoint));
@@ -268,7 +268,7 @@ Result<MlflowMetrics> MlflowTracker::metrics_of_latest_run(const ProductionLooku
       break;
     }
     if (page->next_page_token == token) { // a server bug would loop forever
-      return Error::bad_response("POST " + redact_url(api_url(search_endpoint)) +
+      return Error::bad_response("POST " + mask_uri_credentials(api_url(search_endpoint)) +
                                  ": the same next_page_token came back twice");
     }
     token = std::move(page->next_page_token);
@@ -276,7 +276,7 @@ Result<MlflowMetrics> MlflowTracker::metrics_of_latest_run(const ProductionLooku
   return Error::not_found(
       "no FINISHED run among the last " + std::to_string(seen) + " runs (MLFLOW_RUNS_LIMIT " +
       std::to_string(lookup.runs_limit) + ") of experiment '" + lookup.experiment_name + "' (id " +
-      experiment->experiment_id + ") at " + redact_url(m_rest.base()) +
+      experiment->experiment_id + ") at " + mask_uri_credentials(m_rest.base()) +
       ", and no production version of registered model '" + lookup.model_name + "'");
 }
 

@@ -13,7 +13,7 @@ namespace mm::mongo {
 // What was being done, against which server, for the message.
 struct ErrorContext {
   std::string_view operation;  // e.g. "ping", "feedback_stats aggregate (positive count)"
-  std::string_view masked_uri; // already passed through mask_mongo_uri
+  std::string_view masked_uri; // already passed through mask_uri_credentials
   // The socket timeout had elapsed when the error came: libmongoc reports a read that timed out
   // and one that failed the same way ("socket error or timeout"), so the caller's clock decides.
   bool socket_deadline_passed = false;

@@ -3,7 +3,7 @@
 #include "adapters/mongo/mongo_error.hpp"
 #include "adapters/mongo/mongo_handles.hpp"
 #include "adapters/mongo/mongo_log_handler.hpp"
-#include "adapters/mongo/mongo_uri.hpp"
+#include "core/redact.hpp"
 
 #include <limits>
 
@@ -107,7 +107,7 @@ Status apply_options(mongoc_uri_t* uri, const MongoPoolOptions& options) {
 Result<std::unique_ptr<MongoPool>> MongoPool::create(std::string_view uri,
                                                      const MongoPoolOptions& options) {
   auto library = mongo::Library::instance();
-  const std::string masked = mask_mongo_uri(uri);
+  const std::string masked = mask_uri_credentials(uri);
   if (uri.empty()) {
     return Error::config("MONGODB_URI is empty; set it to a connection string such as "
                          "mongodb://user:password@host:27017/");

@@ -1,7 +1,7 @@
 #include "adapters/slack/slack_notifier.hpp"
 
-#include "adapters/http/redact.hpp"
 #include "adapters/slack/slack_payload.hpp"
+#include "core/redact.hpp"
 
 #include <fmt/format.h>
 
@@ -141,7 +141,7 @@ std::string scrub_webhook_url(std::string text, std::string_view webhook_url) {
     return text;
   }
   replace_all(text, webhook_url, k_slack_url_mask);
-  replace_all(text, redact_url(webhook_url), k_slack_url_mask);
+  replace_all(text, mask_uri_credentials(webhook_url), k_slack_url_mask);
   // The path carries the token (/services/T.../B.../secret); "/" alone is no secret.
   const std::string_view path = url_path(webhook_url);
   if (path.size() > 1) {

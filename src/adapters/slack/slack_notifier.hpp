@@ -3,8 +3,8 @@
 // the JSON payload built by slack_payload(); Slack answers 200 "ok" or an error string.
 //
 // The webhook URL is a secret (anyone holding it can post to the channel): it never appears in an
-// error or log, not even redacted, since redact_url() masks userinfo and query parameters but the
-// token is the URL's path. Messages say "SLACK_WEBHOOK_URL (set)" instead.
+// error or log, not even redacted, since mask_uri_credentials() masks userinfo and query parameters
+// but the token is the URL's path. Messages say "SLACK_WEBHOOK_URL (set)" instead.
 
 #include "adapters/http/http_client.hpp"
 #include "ports/notifier.hpp"

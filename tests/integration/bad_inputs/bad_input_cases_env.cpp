@@ -84,7 +84,7 @@ std::vector<BadInputCase> environment_cases() {
     c.id = "env_mongodb_uri_unparsable";
     c.category = "environment";
     c.input = "`MONGODB_URI=mongodb://admin:s3cret@db:notaport/` (password never echoed)";
-    c.message = "model-monitor: error: invalid MONGODB_URI 'mongodb://admin:***@db:notaport/': "
+    c.message = "model-monitor: error: invalid MONGODB_URI 'mongodb://***:***@db:notaport/': "
                 "Invalid host string in URI (expected "
                 "mongodb://[user:password@]host[:port][/database][?options])";
     c.exit_code = 2;

@@ -40,7 +40,7 @@ TEST_F(MongoFaults, StoppedMongoCheckReportsTheMlflowSideAndExitsThree) {
   EXPECT_NE(out.find("Precision: 0.860"), std::string::npos) << out;
   EXPECT_NE(out.find("F1 Score: 0.840"), std::string::npos) << out;
   EXPECT_NE(out.find("Average: unavailable"), std::string::npos) << out;
-  EXPECT_NE(out.find("mongodb://root:***@127.0.0.1:" + port), std::string::npos) << out;
+  EXPECT_NE(out.find("mongodb://***:***@127.0.0.1:" + port), std::string::npos) << out;
   EXPECT_NE(out.find("check MONGODB_URI / that MongoDB is running"), std::string::npos) << out;
   EXPECT_NE(r.process.err.find("\"event\":\"feedback_unavailable\""), std::string::npos)
       << r.process.err;
@@ -63,7 +63,7 @@ TEST_F(MongoFaults, StoppedMongoForcedRetrainStartsNothingAndExitsThree) {
   EXPECT_EQ(j["decision"]["verdict"], "incomplete_data");
   EXPECT_NE(str(j["decision"]["explanation"]).find("no retrain is started on incomplete data"),
             std::string::npos);
-  EXPECT_NE(str(j["check_error"]).find("mongodb://root:***@127.0.0.1:" + port), std::string::npos)
+  EXPECT_NE(str(j["check_error"]).find("mongodb://***:***@127.0.0.1:" + port), std::string::npos)
       << j.dump(2);
   EXPECT_EQ(r.all().find("s3cr3t"), std::string::npos);
   // The MLflow side was read (the check ran), nothing else happened.
@@ -178,11 +178,11 @@ TEST_F(MongoFaults, CheckWhileMongoIsDownKeepsThePushedConnectionErrorCounter) {
 }
 
 // A retrain that loses MongoDB after its decision cannot read the counters back; push_metrics used
-// to PUT the group anyway (fixed: it POSTs the gauges only): the cumulative retrain counters vanish from the Pushgateway (and
-// neural_hive_dataset_generation_errors_total / neural_hive_mlflow_connection_errors_total drop to
-// 0), until a later run restores them — a reset that increase() and changes() count as new
-// failures. A failed counters read should keep the previous series (push only the gauges, or
-// skip the push).
+// to PUT the group anyway (fixed: it POSTs the gauges only): the cumulative retrain counters vanish
+// from the Pushgateway (and neural_hive_dataset_generation_errors_total /
+// neural_hive_mlflow_connection_errors_total drop to 0), until a later run restores them — a reset
+// that increase() and changes() count as new failures. A failed counters read should keep the
+// previous series (push only the gauges, or skip the push).
 TEST_F(MongoFaults, RetrainCutByMongoKeepsTheCountersItPushedBefore) {
   production(0.78, 0.62, 0.69); // degraded
   feedback_with_opinions();

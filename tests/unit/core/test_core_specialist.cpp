@@ -1,4 +1,3 @@
-#include "core/redact.hpp"
 #include "core/specialist.hpp"
 #include "core/time_format.hpp"
 
@@ -38,28 +37,6 @@ TEST(ModelName, InverseForDiscovery) {
   EXPECT_EQ(type_from_model_name("models.{type}", "models.x"), "x");
   // Discovery needs a template with exactly one placeholder (config enforces it).
   EXPECT_FALSE(type_from_model_name("models.{type}.{type}", "models.x.x"));
-}
-
-TEST(Redact, MasksUserinfoAndSecretQueryValues) {
-  EXPECT_EQ(mask_uri_credentials("mongodb://admin:s3cret@db:27017/x?authSource=admin"),
-            "mongodb://***:***@db:27017/x?authSource=***");
-  EXPECT_EQ(mask_uri_credentials("http://user@host/p"), "http://***@host/p");
-  EXPECT_EQ(mask_uri_credentials("https://h/api?token=abc&x=1"), "https://h/api?token=***&x=1");
-  EXPECT_EQ(mask_uri_credentials("http://mlflow.mlflow:5000"), "http://mlflow.mlflow:5000");
-  EXPECT_EQ(mask_uri_credentials("not a uri"), "not a uri");
-  EXPECT_EQ(mask_uri_credentials("mongodb+srv://u:p@cluster/?retryWrites=true"),
-            "mongodb+srv://***:***@cluster/?retryWrites=true");
-  // '@' in the path is not userinfo.
-  EXPECT_EQ(mask_uri_credentials("http://host/a@b"), "http://host/a@b");
-}
-
-TEST(Redact, LinksLoseTheirUserinfoEntirely) {
-  EXPECT_EQ(uri_without_credentials("http://mm:s3cret@mlflow:5000/#/runs"),
-            "http://mlflow:5000/#/runs");
-  EXPECT_EQ(uri_without_credentials("http://token@mlflow:5000"), "http://mlflow:5000");
-  EXPECT_EQ(uri_without_credentials("https://h/api?token=abc"), "https://h/api?token=***");
-  EXPECT_EQ(uri_without_credentials("http://mlflow.mlflow:5000"), "http://mlflow.mlflow:5000");
-  EXPECT_EQ(uri_without_credentials("not a uri"), "not a uri");
 }
 
 TEST(TimeFormat, Iso8601Utc) {

@@ -15,7 +15,7 @@ bson_error_t make_error(std::uint32_t domain, std::uint32_t code, const char* me
   return e;
 }
 
-constexpr std::string_view k_uri = "mongodb://user:***@db:27017/";
+constexpr std::string_view k_uri = "mongodb://***:***@db:27017/";
 
 struct Case {
   std::uint32_t domain;

@@ -32,7 +32,7 @@ TEST(MongoPoolCreate, ValidUriNeedsNoServerAndIsMasked) {
   // Port 1 on loopback: nothing listens, and create() must not try.
   auto pool = MongoPool::create("mongodb://app:Sup3rS3cret@127.0.0.1:1/neural_hive");
   ASSERT_TRUE(pool.ok()) << pool.error().message;
-  EXPECT_EQ((*pool)->masked_uri(), "mongodb://app:***@127.0.0.1:1/neural_hive");
+  EXPECT_EQ((*pool)->masked_uri(), "mongodb://***:***@127.0.0.1:1/neural_hive");
   EXPECT_EQ((*pool)->socket_timeout(), 60s);
 }
 

@@ -62,7 +62,7 @@ TEST(ScrubWebhookUrl, RemovesTheUrlAndItsToken) {
   const std::string scrubbed =
       scrub_webhook_url("GET /services/T0001/B0002/s3cr3tT0k3n failed", url);
   EXPECT_FALSE(contains(scrubbed, "s3cr3tT0k3n")) << scrubbed;
-  // Userinfo form: redact_url() shows "***" but the path would still leak.
+  // Userinfo form: mask_uri_credentials() shows "***" but the path would still leak.
   const std::string with_user = "https://u:p@hooks.slack.com/services/T/B/tok3n";
   EXPECT_FALSE(contains(
       scrub_webhook_url("POST https://***:***@hooks.slack.com/services/T/B/tok3n", with_user),
