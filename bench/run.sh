@@ -215,9 +215,9 @@ are checked and pushed at once.
     numbers of the statistics are five full scans. Five at once take as long together as two at
     a time (the scans compete for the same two cores and FerretDB's garbage collector; it holds
     every matched document of a \`\$group\` in memory), but then each of them takes the whole
-    time and runs into its time limit: with 20,000 documents, five at once took 17.7 s and
-    17 s each, two at a time 18.8 s and ~7 s each, one after the other 22.8 s. Hence two at a
-    time. The range of types instead of a 1,000-element \`\$in\` saves ~0.35 s per scan. On
+    time and runs into its time limit: with 20,000 documents, on a busy day of this sandbox,
+    five at once took 17.7 s and 17 s each, two at a time 18.8 s and ~7 s each, one after the
+    other 22.8 s. Hence two at a time. The range of types instead of a 1,000-element \`\$in\` saves ~0.35 s per scan. On
     MongoDB the \`{specialist_type: 1, submitted_at: -1}\` index serves these \`\$match\`es.
     No way around the five scans was found that FerretDB v1 runs correctly: it has no \`\$cond\`,
     \`\$facet\`, \`\$bucket\` or comparison operators in expressions, and \`\$group\` hands one
@@ -234,9 +234,10 @@ are checked and pushed at once.
   (~40 M instructions): the dynamic loader ~18 M, \`mongoc_init\` ~16 M (OpenSSL 3's
   \`SSL_CTX_new\` alone ~8 M, the SASL plugins it \`dlopen\`s ~5.5 M), model-monitor's own \`main\`
   ~3 M. The floor's milliseconds depend on the machine more than on the instructions: where
-  a page fault is dear (~14 µs each in this sandbox, ~840 for the floor), the floor is ~23 ms;
-  it was ~8 ms on an earlier machine. No program that links Debian's libmongoc and libcurl
-  starts in ~5 ms here; what is model-monitor's to cut is the row beyond the floor.
+  a page fault is dear (~14 µs each in this sandbox on a busy day, ~840 for the floor), the
+  floor was ~23 ms; on a quiet day it is ~10 ms (the run above), and one \`check\` costs from
+  ~17 ms to ~30 ms of CPU with the same binary. No program that links Debian's libmongoc and
+  libcurl starts in ~5 ms here; what is model-monitor's to cut is the row beyond the floor.
 - **One run per row** when \`BENCH_RUNS=1\`: the rows that push to the Pushgateway with its
   consistency check vary most from run to run (its CPU per push depends on what it holds and
   on its garbage collector); the rows without the push are steadier.
