@@ -38,8 +38,7 @@ UriParts split(std::string_view uri) {
   const auto scheme_sep = uri.find("://");
   const std::size_t authority_begin = scheme_sep == std::string_view::npos ? 0 : scheme_sep + 3;
   parts.prefix = uri.substr(0, authority_begin);
-  const std::string_view scheme = uri.substr(0, authority_begin);
-  const bool mongodb = scheme == "mongodb://" || scheme == "mongodb+srv://";
+  const bool mongodb = parts.prefix == "mongodb://" || parts.prefix == "mongodb+srv://";
   auto authority_end = uri.find_first_of(mongodb ? "?#" : "/?#", authority_begin);
   if (authority_end == std::string_view::npos) {
     authority_end = uri.size();

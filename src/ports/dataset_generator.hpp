@@ -5,6 +5,7 @@
 #include "core/result.hpp"
 
 #include <chrono>
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,9 @@ struct GenerationRequest {
   int num_samples = 1000;             // DATASET_NUM_SAMPLES
   std::chrono::seconds timeout{1800}; // DATASET_GENERATION_TIMEOUT, for the whole step
 };
+
+// How many reasons for dropped rows a report keeps (GenerationReport::examples_of_drops).
+inline constexpr std::size_t k_max_drop_examples = 5;
 
 // What happened to every row asked for: nothing is dropped silently.
 struct GenerationReport {

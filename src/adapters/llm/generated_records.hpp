@@ -14,6 +14,7 @@
 // the model on flipped labels.
 
 #include "core/dataset.hpp"
+#include "ports/dataset_generator.hpp" // k_max_drop_examples
 
 #include <array>
 #include <cstdint>
@@ -38,8 +39,6 @@ struct RecordDrops {
   int implausible = 0;
   std::vector<std::string> examples; // at most k_max_drop_examples, one line each
 };
-
-inline constexpr std::size_t k_max_drop_examples = 5;
 
 struct ParsedRecords {
   std::vector<GeneratedRecord> records;

@@ -19,13 +19,6 @@ ExternalCommandGenerator::ExternalCommandGenerator(std::string command,
     : m_command(std::move(command)), m_scratch_dir(std::move(scratch_dir)),
       m_reader(reader ? std::move(reader) : Reader(&read_dataset_with_module)) {}
 
-namespace {
-
-// As many drop examples as the built-in generator keeps (llm/generated_records.hpp).
-constexpr std::size_t k_max_examples = 5;
-
-} // namespace
-
 Result<GenerationReport> ExternalCommandGenerator::generate(const GenerationRequest& request) {
   const auto started = std::chrono::steady_clock::now();
   std::error_code ec;
@@ -89,7 +82,7 @@ Result<GenerationReport> ExternalCommandGenerator::generate(const GenerationRequ
                                            read.error().message));
   }
   const std::size_t rows_read = read->dataset.rows.size();
-  ScreenedRows screened = screen_generated_rows(std::move(read->dataset.rows), k_max_examples);
+  ScreenedRows screened = screen_generated_rows(std::move(read->dataset.rows), k_max_drop_examples);
   if (screened.kept.empty()) {
     // The file stays where it is, for the team to look at.
     return Error::bad_response(fmt::format(
@@ -118,7 +111,7 @@ Result<GenerationReport> ExternalCommandGenerator::generate(const GenerationRequ
   // The drops first, then what the reader noticed (an extra column, a naive timestamp...).
   report.examples_of_drops = std::move(screened.examples);
   for (std::string& warning : read->warnings) {
-    if (report.examples_of_drops.size() >= k_max_examples) {
+    if (report.examples_of_drops.size() >= k_max_drop_examples) {
       break;
     }
     report.examples_of_drops.push_back(std::move(warning));

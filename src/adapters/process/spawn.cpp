@@ -10,20 +10,20 @@ extern char** environ; // NOLINT(readability-redundant-declaration): POSIX
 namespace mm::process {
 namespace {
 
-struct FileActions {
+// The two attribute objects posix_spawn takes, initialised and destroyed together.
+struct SpawnResources {
   posix_spawn_file_actions_t actions{};
-  FileActions() { posix_spawn_file_actions_init(&actions); }
-  ~FileActions() { posix_spawn_file_actions_destroy(&actions); }
-  FileActions(const FileActions&) = delete;
-  FileActions& operator=(const FileActions&) = delete;
-};
-
-struct SpawnAttr {
   posix_spawnattr_t attr{};
-  SpawnAttr() { posix_spawnattr_init(&attr); }
-  ~SpawnAttr() { posix_spawnattr_destroy(&attr); }
-  SpawnAttr(const SpawnAttr&) = delete;
-  SpawnAttr& operator=(const SpawnAttr&) = delete;
+  SpawnResources() {
+    posix_spawn_file_actions_init(&actions);
+    posix_spawnattr_init(&attr);
+  }
+  ~SpawnResources() {
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attr);
+  }
+  SpawnResources(const SpawnResources&) = delete;
+  SpawnResources& operator=(const SpawnResources&) = delete;
 };
 
 // posix_spawn wants mutable char* arrays ending in null; the strings stay owned by `strings`.
@@ -48,20 +48,19 @@ Spawned spawn_in_own_group(const SpawnSpec& spec) {
   std::vector<char*> argv = c_array(args);
   std::vector<char*> envp = c_array(env);
 
-  FileActions fa;
-  posix_spawn_file_actions_addopen(&fa.actions, 0, "/dev/null", O_RDONLY, 0);
+  SpawnResources res;
+  posix_spawn_file_actions_addopen(&res.actions, 0, "/dev/null", O_RDONLY, 0);
   const std::string log_path = spec.log_file.string();
   const int mode = spec.append_to_log ? O_APPEND : O_TRUNC;
-  posix_spawn_file_actions_addopen(&fa.actions, 1, log_path.c_str(), O_WRONLY | O_CREAT | mode,
+  posix_spawn_file_actions_addopen(&res.actions, 1, log_path.c_str(), O_WRONLY | O_CREAT | mode,
                                    0640);
-  posix_spawn_file_actions_adddup2(&fa.actions, 1, 2);
-  SpawnAttr sa;
+  posix_spawn_file_actions_adddup2(&res.actions, 1, 2);
   // Process group 0: a new group whose id is the child's pid.
-  posix_spawnattr_setflags(&sa.attr, POSIX_SPAWN_SETPGROUP);
-  posix_spawnattr_setpgroup(&sa.attr, 0);
+  posix_spawnattr_setflags(&res.attr, POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setpgroup(&res.attr, 0);
 
   Spawned out;
-  out.error = posix_spawnp(&out.pid, argv[0], &fa.actions, &sa.attr, argv.data(), envp.data());
+  out.error = posix_spawnp(&out.pid, argv[0], &res.actions, &res.attr, argv.data(), envp.data());
   return out;
 }
 
