@@ -4,6 +4,7 @@
 #include "adapters/mongo/mongo_pool.hpp"
 #include "adapters/mongo/mongo_state_store.hpp"
 #include "adapters/pushgateway/pushgateway_sink.hpp"
+#include "adapters/pushgateway/pushgateway_status.hpp"
 #include "app/command_support.hpp"
 #include "app/wiring.hpp"
 #include "core/redact.hpp"
@@ -14,6 +15,30 @@
 #include <fmt/format.h>
 
 namespace mm {
+
+void warn_if_pushes_are_costly(const std::string& push_url, std::size_t groups, Logger& log) {
+  if (groups < k_costly_consistency_check_groups) {
+    return; // a small fleet: not worth a request
+  }
+  HttpOptions options = pushgateway_http_options();
+  options.total_timeout_ms = 3000;
+  auto status = read_pushgateway_status(push_url, options);
+  if (!status) {
+    log.info("pushgateway_status_unreadable",
+             {{"pushgateway", mask_uri_credentials(push_url)}, {"error", status.error().message}});
+    return;
+  }
+  if (consistency_check_is_costly(groups, *status)) {
+    log.warn("pushgateway_consistency_check_costly",
+             {{"pushgateway", mask_uri_credentials(push_url)},
+              {"groups", static_cast<long long>(groups)},
+              {"advice", "this Pushgateway checks every push against every group it holds, so "
+                         "this run's pushes cost it CPU growing with the square of the fleet "
+                         "(~25 s at 1,000 specialists on 2 cores) and the run waits for them; "
+                         "run it with --push.disable-consistency-check (docs/operations.md, "
+                         "\"Large fleets\")"}});
+  }
+}
 
 Result<CheckRun> run_check(const Config& config, const CheckRequest& request, Logger& log) {
   const bool all = request.specialist_type == "all";
@@ -74,6 +99,10 @@ Result<CheckRun> run_check(const Config& config, const CheckRequest& request, Lo
             {"mlflow", mask_uri_credentials(config.mlflow_tracking_uri)},
             {"mongodb", (*pool)->masked_uri()},
             {"pushgateway", push_url.empty() ? std::string("-") : mask_uri_credentials(push_url)}});
+
+  if (!push_url.empty()) {
+    warn_if_pushes_are_costly(push_url, types.size(), log);
+  }
 
   CheckWorkerFactory factory = [&]() -> Result<CheckWorker> {
     CheckWorker w;
