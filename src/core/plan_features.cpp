@@ -121,27 +121,31 @@ std::optional<std::string> implausible_features(const std::array<double, k_featu
   return std::nullopt;
 }
 
+std::optional<GeneratedRowScreen::Refusal>
+GeneratedRowScreen::admit(const std::array<double, k_feature_count>& features) {
+  if (auto why = implausible_features(features)) {
+    return Refusal{Drop::implausible, "implausible: " + *why};
+  }
+  if (!m_seen.insert(features).second) {
+    return Refusal{Drop::duplicate, "duplicate of an earlier row's features"};
+  }
+  return std::nullopt;
+}
+
 ScreenedRows screen_generated_rows(std::vector<TrainingRow> rows, std::size_t max_examples) {
   ScreenedRows out;
   out.kept.reserve(rows.size());
-  std::set<std::array<double, k_feature_count>> seen;
-  auto example = [&](std::size_t row, const std::string& why) {
-    if (out.examples.size() < max_examples) {
-      out.examples.push_back(fmt::format("row {}: {}", row, why));
-    }
-  };
+  GeneratedRowScreen screen;
   for (std::size_t i = 0; i < rows.size(); ++i) {
-    if (auto why = implausible_features(rows[i].features)) {
-      ++out.implausible;
-      example(i, "implausible: " + *why);
+    auto refusal = screen.admit(rows[i].features);
+    if (!refusal) {
+      out.kept.push_back(std::move(rows[i]));
       continue;
     }
-    if (!seen.insert(rows[i].features).second) {
-      ++out.duplicate;
-      example(i, "duplicate of an earlier row's features");
-      continue;
+    ++(refusal->kind == GeneratedRowScreen::Drop::implausible ? out.implausible : out.duplicate);
+    if (out.examples.size() < max_examples) {
+      out.examples.push_back(fmt::format("row {}: {}", i, refusal->why));
     }
-    out.kept.push_back(std::move(rows[i]));
   }
   return out;
 }

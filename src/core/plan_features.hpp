@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,5 +50,23 @@ struct ScreenedRows {
 };
 
 ScreenedRows screen_generated_rows(std::vector<TrainingRow> rows, std::size_t max_examples);
+
+// The same screening one row at a time, for a generator whose rows arrive in batches (the LLM's):
+// one screen per generation remembers every kept row's features, so a repeat is refused
+// whichever batch it comes in. Not thread-safe: the caller serialises admit().
+class GeneratedRowScreen {
+public:
+  enum class Drop { implausible, duplicate };
+  struct Refusal {
+    Drop kind;
+    std::string why; // "implausible: ..." or "duplicate of an earlier row's features"
+  };
+
+  // nullopt: keep the row (its features are remembered); else why it is dropped.
+  std::optional<Refusal> admit(const std::array<double, k_feature_count>& features);
+
+private:
+  std::set<std::array<double, k_feature_count>> m_seen;
+};
 
 } // namespace mm

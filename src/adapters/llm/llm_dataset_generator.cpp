@@ -2,6 +2,7 @@
 
 #include "adapters/llm/generated_records.hpp"
 #include "adapters/llm/llm_common.hpp"
+#include "core/plan_features.hpp"
 #include "core/specialist.hpp"
 
 #include <fmt/format.h>
@@ -12,7 +13,6 @@
 #include <exception>
 #include <mutex>
 #include <random>
-#include <set>
 #include <thread>
 #include <vector>
 
@@ -156,8 +156,11 @@ private:
       example(fmt::format("batch {}: {}", batch.index, reason));
     }
     for (const GeneratedRecord& record : parsed.records) {
-      if (!m_seen.insert(record.features).second) {
-        ++m_report.dropped_duplicate;
+      // The parser already refused implausible records; the screen also remembers every kept
+      // row, so a record repeating one of another batch is dropped too.
+      if (auto refusal = m_screen.admit(record.features)) {
+        ++(refusal->kind == GeneratedRowScreen::Drop::duplicate ? m_report.dropped_duplicate
+                                                                : m_report.dropped_implausible);
         continue;
       }
       m_report.dataset.rows.push_back({record.features, record.label, RowSource::llm, now});
@@ -222,7 +225,7 @@ private:
   std::mutex m_mutex;
   std::condition_variable m_changed;
   GenerationReport m_report;
-  std::set<std::array<double, k_feature_count>> m_seen;
+  GeneratedRowScreen m_screen; // under m_mutex
   int m_issued = 0;
   int m_rows_in_flight = 0;
   int m_records_seen = 0;

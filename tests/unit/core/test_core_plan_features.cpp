@@ -172,5 +172,23 @@ TEST(ScreenGeneratedRows, KeepsAtMostMaxExamples) {
   EXPECT_TRUE(screen_generated_rows({}, 3).kept.empty());
 }
 
+TEST(GeneratedRowScreen, RemembersKeptRowsAcrossCallsAndSaysWhyItDrops) {
+  GeneratedRowScreen screen; // one per generation, fed batch after batch
+  EXPECT_EQ(screen.admit(row_with_risk(0.1).features), std::nullopt);
+  EXPECT_EQ(screen.admit(row_with_risk(0.2).features), std::nullopt);
+  auto repeat = screen.admit(row_with_risk(0.1).features); // a later batch's repeat
+  ASSERT_TRUE(repeat.has_value());
+  EXPECT_EQ(repeat->kind, GeneratedRowScreen::Drop::duplicate);
+  EXPECT_EQ(repeat->why, "duplicate of an earlier row's features");
+  auto bad = screen.admit(row_with_risk(2).features);
+  ASSERT_TRUE(bad.has_value());
+  EXPECT_EQ(bad->kind, GeneratedRowScreen::Drop::implausible);
+  EXPECT_EQ(bad->why.rfind("implausible: risk_score=2 outside [0, 1]", 0), 0U) << bad->why;
+  // An implausible row is not remembered: the same again is implausible, not a duplicate.
+  EXPECT_EQ(screen.admit(row_with_risk(2).features)->kind, GeneratedRowScreen::Drop::implausible);
+  // A separate screen (another generation) starts empty.
+  EXPECT_EQ(GeneratedRowScreen{}.admit(row_with_risk(0.1).features), std::nullopt);
+}
+
 } // namespace
 } // namespace mm
