@@ -5,12 +5,14 @@
 //      → a URI "scheme://user:password@host" + rest + "&token=<6>" whose password and token
 //      the masker must hide: mask_uri_credentials (errors, logs, --print-config) and
 //      redact_uri_password (what libmongoc quotes back)
-// and the whole input as a URL to mask, as a header value, and to percent_encode.
+// and the whole input as a URL to mask, as a header value, and to percent_encode, and as the
+// body of a Pushgateway's GET /api/v1/status → parse_pushgateway_status.
 // Seeds: tests/fuzz/corpus/fuzz_http. See docs/fuzzing.md.
 
 #include "adapters/http/http_types.hpp"
 #include "adapters/http/retry_policy.hpp"
 #include "adapters/http/url.hpp"
+#include "adapters/pushgateway/pushgateway_status.hpp"
 #include "core/redact.hpp"
 #include "fuzz_support.hpp"
 
@@ -149,5 +151,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   check_retry_after(fields[0]);
   check_masking(fields);
   check_whole(text);
+  // Whatever a server at the Pushgateway's URL answers: a status, or bad_response; never a crash.
+  if (auto status = parse_pushgateway_status(text); !status) {
+    MM_FUZZ_CHECK(status.error().kind == ErrorKind::bad_response, status.error().message);
+  }
   return 0;
 }
