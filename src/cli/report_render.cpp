@@ -31,6 +31,7 @@ struct Words {
   const char* negative;
   const char* neutral;
   const char* invalid;
+  const char* undated;
   const char* window;
   const char* days;
   const char* f1_only;
@@ -62,6 +63,7 @@ const Words& words(Lang lang) {
                         "Negativo",
                         "Neutro",
                         "Inválidos (ignorados)",
+                        "Sem data em submitted_at (fora de qualquer janela)",
                         "Janela",
                         "dias",
                         "apenas F1, sem feedback",
@@ -90,6 +92,7 @@ const Words& words(Lang lang) {
                         "Negative",
                         "Neutral",
                         "Invalid (ignored)",
+                        "Undated submitted_at (outside every window)",
                         "Window",
                         "days",
                         "F1 only, no feedback",
@@ -195,6 +198,9 @@ std::string render_text(const CheckOutcome& o, Lang lang) {
     if (r.feedback.invalid_count > 0) {
       s += fmt::format("  - {}: {}\n", w.invalid, r.feedback.invalid_count);
     }
+    if (r.feedback.undated_count.value_or(0) > 0) {
+      s += fmt::format("  - {}: {}\n", w.undated, *r.feedback.undated_count);
+    }
     s += fmt::format("  - {}: {} {}\n", w.window, r.feedback.window_days, w.days);
   }
 
@@ -282,10 +288,16 @@ nlohmann::json report_json(const CheckOutcome& o, Lang lang) {
   };
   const auto avg = r.feedback_available ? r.feedback.avg_rating() : std::nullopt;
   j["feedback_stats"] = {
-      {"avg_rating", optional_number(avg)},          {"total_count", r.feedback.total_count},
-      {"positive_count", r.feedback.positive_count}, {"negative_count", r.feedback.negative_count},
-      {"neutral_count", r.feedback.neutral_count},   {"invalid_count", r.feedback.invalid_count},
-      {"window_days", r.feedback.window_days},       {"available", r.feedback_available},
+      {"avg_rating", optional_number(avg)},
+      {"total_count", r.feedback.total_count},
+      {"positive_count", r.feedback.positive_count},
+      {"negative_count", r.feedback.negative_count},
+      {"neutral_count", r.feedback.neutral_count},
+      {"invalid_count", r.feedback.invalid_count},
+      {"window_days", r.feedback.window_days},
+      {"available", r.feedback_available},
+      {"undated_count", r.feedback.undated_count ? nlohmann::json(*r.feedback.undated_count)
+                                                 : nlohmann::json(nullptr)},
   };
   j["thresholds"] = {
       {"precision", r.thresholds.precision},

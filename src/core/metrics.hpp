@@ -44,6 +44,11 @@ struct FeedbackStats {
   std::int64_t invalid_count = 0;
   double rating_sum = 0.0;
   int window_days = 30;
+  // Documents of the specialist, of any age, whose submitted_at is missing or not a date (a
+  // string written by a buggy producer, null, a number): no window can hold them, so they are
+  // never counted anywhere else. Read only when the window holds no valid rating, which is when
+  // they can make the feedback term silently unknown; nullopt when not read (or the read failed).
+  std::optional<std::int64_t> undated_count;
 
   // The average rating, or nullopt when there is no valid feedback in the window: the feedback
   // term is then *unknown*, not 0.0 (DESIGN §4).

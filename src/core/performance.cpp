@@ -46,6 +46,8 @@ const char* to_string(DataGap gap) noexcept {
     return "accuracy_missing";
   case DataGap::invalid_feedback_documents:
     return "invalid_feedback_documents";
+  case DataGap::undated_feedback_documents:
+    return "undated_feedback_documents";
   case DataGap::feedback_unavailable:
     return "feedback_unavailable";
   }
@@ -141,6 +143,9 @@ PerformanceReport evaluate_performance(std::string specialist_type, TimePoint no
   }
   if (feedback.invalid_count > 0) {
     r.data_gaps.push_back(DataGap::invalid_feedback_documents);
+  }
+  if (feedback.undated_count.value_or(0) > 0) {
+    r.data_gaps.push_back(DataGap::undated_feedback_documents);
   }
   check_threshold(r.reasons, Metric::aggregate, r.aggregate_score, thresholds.aggregate);
 

@@ -30,6 +30,7 @@ enum class DataGap {
   f1_derived, // the run logged no "f1_score": derived from precision and recall
   accuracy_missing,
   invalid_feedback_documents, // some documents in the window had an unusable rating
+  undated_feedback_documents, // documents without a date submitted_at: outside every window
   feedback_unavailable,       // the feedback store could not be read: feedback term unknown
 };
 

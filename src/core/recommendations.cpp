@@ -120,6 +120,15 @@ std::string describe_gap(const PerformanceReport& r, DataGap gap, Lang lang) {
               : fmt::format("{} feedback document(s) with an invalid human_rating were ignored; "
                             "fix their producer",
                             r.feedback.invalid_count);
+  case DataGap::undated_feedback_documents:
+    return pt ? fmt::format("{} documento(s) de feedback de '{}' têm submitted_at ausente ou que "
+                            "não é uma data (p. ex. texto ISO): nenhuma janela os inclui e o "
+                            "feedback parece ausente; gravar submitted_at como data BSON (UTC)",
+                            *r.feedback.undated_count, r.specialist_type)
+              : fmt::format("{} feedback document(s) of '{}' have a submitted_at that is missing "
+                            "or not a date (e.g. an ISO string): no window holds them, so the "
+                            "feedback looks absent; write submitted_at as a BSON date (UTC)",
+                            *r.feedback.undated_count, r.specialist_type);
   case DataGap::feedback_unavailable:
     return pt ? "Feedback indisponível (MongoDB inacessível): score agregado calculado só com F1; "
                 "nenhum retreinamento deve ser decidido com dados incompletos"

@@ -31,7 +31,10 @@ std::string reply_excerpt(const bson_t* doc) {
 // submitted_at is missing or not a date (type bracketing again).
 // `types` empty: the query's one type, by equality; otherwise the range of `types` (see
 // grouped_count_pipeline in the header).
-void append_window(bson_t* match, const FeedbackQuery& query, std::span<const std::string> types) {
+// For RatingBand::undated, submitted_at: {$not: {$type: "date"}} replaces the window: missing,
+// null, strings, numbers... every document the window's range can never match.
+void append_window(bson_t* match, const FeedbackQuery& query, std::span<const std::string> types,
+                   bool undated = false) {
   if (types.empty()) {
     bson_append_utf8(match, k_field_specialist_type, -1, query.specialist_type.data(),
                      static_cast<int>(query.specialist_type.size()));
@@ -43,6 +46,16 @@ void append_window(bson_t* match, const FeedbackQuery& query, std::span<const st
     bson_append_utf8(&range, "$gte", -1, low->data(), static_cast<int>(low->size()));
     bson_append_utf8(&range, "$lte", -1, high->data(), static_cast<int>(high->size()));
     bson_append_document_end(match, &range);
+  }
+  if (undated) {
+    bson_t not_date;
+    bson_t type;
+    bson_append_document_begin(match, k_field_submitted_at, -1, &not_date);
+    bson_append_document_begin(&not_date, "$not", -1, &type);
+    bson_append_utf8(&type, "$type", -1, "date", -1);
+    bson_append_document_end(&not_date, &type);
+    bson_append_document_end(match, &not_date);
+    return;
   }
   bson_t range;
   bson_append_document_begin(match, k_field_submitted_at, -1, &range);
@@ -72,9 +85,10 @@ void append_match_stage(bson_t* pipeline, const FeedbackQuery& query, RatingBand
   bson_t match;
   bson_append_document_begin(pipeline, "0", -1, &stage);
   bson_append_document_begin(&stage, "$match", -1, &match);
-  append_window(&match, query, types);
+  append_window(&match, query, types, band == RatingBand::undated);
   switch (band) {
   case RatingBand::all:
+  case RatingBand::undated:
     break;
   case RatingBand::valid:
     append_rating(&match, k_rating_min, "$lte", k_rating_max);
@@ -272,6 +286,8 @@ const char* to_string(RatingBand band) noexcept {
     return "positive";
   case RatingBand::negative:
     return "negative";
+  case RatingBand::undated:
+    return "undated";
   }
   return "all";
 }

@@ -45,6 +45,10 @@ enum class RatingBand {
   valid,    // rating is a number in [0, 1]
   positive, // valid and rating >= positive_min
   negative, // valid and rating <  negative_max
+  // Not of the window: every document of the specialist, of any age, whose submitted_at is
+  // missing or not a date ({$not: {$type: "date"}}), which no window can hold
+  // (FeedbackStats::undated_count). A date inside an array counts as a date, as $type says.
+  undated,
 };
 
 const char* to_string(RatingBand band) noexcept;
@@ -65,7 +69,8 @@ TimePoint from_bson_date_ms(std::int64_t ms);
 Status validate(const FeedbackQuery& query);
 
 // [{$match: {specialist_type, submitted_at: {$gte: start, $lte: end}[, human_rating: band]}},
-//  {$count: "count"}] as {"pipeline": [...]}, the form mongoc_collection_aggregate accepts.
+//  {$count: "count"}] as {"pipeline": [...]}, the form mongoc_collection_aggregate accepts;
+// for RatingBand::undated, submitted_at: {$not: {$type: "date"}} instead of the window.
 BsonPtr count_pipeline(const FeedbackQuery& query, RatingBand band);
 
 // [{$match: {..., human_rating: valid}}, {$group: {_id: null, rating_sum: {$sum:

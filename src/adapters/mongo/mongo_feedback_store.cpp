@@ -36,14 +36,15 @@ Status run_reads(const std::function<Status(std::size_t)>& read) {
 
 std::int64_t& count_of(mongo::WindowCounts& counts, RatingBand band) {
   switch (band) {
+  case RatingBand::undated: // never one of k_reads: read apart, see undated_reads
+  case RatingBand::all:
+    break;
   case RatingBand::positive:
     return counts.positive;
   case RatingBand::negative:
     return counts.negative;
   case RatingBand::valid:
     return counts.valid;
-  case RatingBand::all:
-    break;
   }
   return counts.all;
 }
@@ -153,7 +154,18 @@ Result<FeedbackStats> MongoFeedbackStore::feedback_stats(const FeedbackQuery& qu
   if (!read) {
     return read.error();
   }
-  return mongo::stats_from_counts(counts, query.window_days);
+  FeedbackStats stats = mongo::stats_from_counts(counts, query.window_days);
+  if (stats.total_count == 0) {
+    // Why is the window empty? Documents without a date submitted_at could be the reason.
+    // One more read, only now: a specialist with feedback never pays for it.
+    auto target = mongo::lease_collection(m_pool, m_database, m_collection, m_query_timeout);
+    if (target) {
+      if (auto undated = run_count(*target, query, RatingBand::undated)) {
+        stats.undated_count = *undated;
+      }
+    }
+  }
+  return stats;
 }
 
 Result<std::map<std::string, FeedbackStats>>
@@ -184,10 +196,41 @@ MongoFeedbackStore::feedback_stats_many(const std::vector<std::string>& types,
   if (!read) {
     return read.error();
   }
+  std::vector<std::string> empty_windows; // sorted, as `unique`
   for (const auto& [type, c] : counts) {
-    out.emplace(type, mongo::stats_from_counts(c, query.window_days));
+    const auto& stats = out.emplace(type, mongo::stats_from_counts(c, query.window_days)).first;
+    if (stats->second.total_count == 0) {
+      empty_windows.push_back(type);
+    }
+  }
+  if (!empty_windows.empty()) {
+    read_undated(empty_windows, query, out);
   }
   return out;
+}
+
+void MongoFeedbackStore::read_undated(std::span<const std::string> types,
+                                      const FeedbackQuery& query,
+                                      std::map<std::string, FeedbackStats>& stats) {
+  auto target = mongo::lease_collection(m_pool, m_database, m_collection, m_query_timeout);
+  if (!target) {
+    return;
+  }
+  const BsonPtr pipeline = mongo::grouped_count_pipeline(types, query, RatingBand::undated);
+  const std::string operation =
+      "grouped aggregate (undated count, " + std::to_string(types.size()) + " specialist types)";
+  auto docs = mongo::aggregate(*target, pipeline.get(), operation);
+  if (!docs) {
+    return;
+  }
+  auto values = mongo::grouped_counts_from_reply(*docs, types);
+  if (!values) {
+    return;
+  }
+  for (const auto& type : types) {
+    const auto it = values->find(type);
+    stats.at(type).undated_count = it == values->end() ? 0 : it->second;
+  }
 }
 
 } // namespace mm

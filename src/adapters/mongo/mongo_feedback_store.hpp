@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <map>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -29,18 +30,27 @@ public:
   // client leased from the pool (and never more than its max_pool_size). Thread-safe. Errors:
   // unavailable (server unreachable), timeout, config (credentials refused, inconsistent
   // bands), bad_response (a reply we cannot read, or a server that refuses the pipeline); the
-  // first failed read's.
+  // first failed read's. When the window holds no valid rating, one more read counts the
+  // specialist's documents without a date submitted_at (FeedbackStats::undated_count); its
+  // failure leaves that count unread and the statistics stand.
   Result<FeedbackStats> feedback_stats(const FeedbackQuery& query) override;
 
   // The same five reads for every type at once, grouped by specialist_type: five aggregations
   // whatever the size of the fleet, not five per type. Every listed type is in the result
   // (empty statistics when it has no feedback); duplicates are read once; an empty list reads
-  // nothing. Equal to feedback_stats per type, except for documents whose specialist_type is an
-  // array, which this counts for no type (see feedback_pipelines.hpp).
+  // nothing; one more grouped read for the types whose window holds no valid rating
+  // (undated_count, as feedback_stats). Equal to feedback_stats per type, except for documents
+  // whose specialist_type is an array, which this counts for no type (see feedback_pipelines.hpp).
   Result<std::map<std::string, FeedbackStats>>
   feedback_stats_many(const std::vector<std::string>& types, const FeedbackQuery& query) override;
 
 private:
+  // FeedbackStats::undated_count of `types` (sorted, each a key of `stats`), in one grouped
+  // read. A failed read leaves them unread (nullopt): it only explains an empty window, and the
+  // statistics themselves were read.
+  void read_undated(std::span<const std::string> types, const FeedbackQuery& query,
+                    std::map<std::string, FeedbackStats>& stats);
+
   MongoPool& m_pool;
   std::string m_database;
   std::string m_collection;

@@ -114,6 +114,30 @@ std::vector<BadInputCase> feedback_cases() {
                   [] { return with_field(recent().rating(0.0), "specialist_type", std::nullopt); }),
   };
   {
+    // Every rating invisible: the producer writes submitted_at as text. The window is then
+    // empty, and the report says why instead of only "no feedback".
+    BadInputCase c;
+    c.id = "feedback_all_dates_as_text";
+    c.category = "feedback document";
+    c.input = "every document's `submitted_at` written as an ISO string (2 documents, ratings "
+              "0.0): the window is empty";
+    c.message = "2 feedback document(s) of 'badinput' have a submitted_at that is missing or not "
+                "a date (e.g. an ISO string): no window holds them, so the feedback looks absent; "
+                "write submitted_at as a BSON date (UTC)";
+    c.exit_code = 0;
+    c.run = [](BadInputWorld& w) {
+      w.insert_json(recent().rating(0.0).submitted_at_json(R"("2026-01-01T10:00:00Z")").json());
+      w.insert_json(recent().rating(0.0).submitted_at_json(R"("2026-01-02T10:00:00Z")").json());
+      auto r = w.check();
+      EXPECT_NE(r.out.find("Average: unknown (no feedback in the window)\n"), std::string::npos)
+          << r.out;
+      EXPECT_NE(r.out.find("Undated submitted_at (outside every window): 2\n"), std::string::npos)
+          << r.out;
+      return r;
+    };
+    cases.push_back(c);
+  }
+  {
     BadInputCase c;
     c.id = "feedback_rating_nan";
     c.category = "feedback document";

@@ -69,6 +69,7 @@ protected:
     EXPECT_NEAR(a.rating_sum, b.rating_sum, 1e-9) << t;
     EXPECT_EQ(a.window_days, b.window_days) << t;
     EXPECT_EQ(a.avg_rating().has_value(), b.avg_rating().has_value()) << t;
+    EXPECT_EQ(a.undated_count, b.undated_count) << t;
   }
 
   std::unique_ptr<MongoPool> m_pool;
@@ -145,6 +146,29 @@ TEST_F(MongoFeedbackStatsManyIT, ATypeWithoutDocumentsHasEmptyStatistics) {
     EXPECT_EQ(s.invalid_count, 0) << empty;
     EXPECT_EQ(s.window_days, 30) << empty;
     EXPECT_FALSE(s.avg_rating().has_value()) << empty;
+  }
+}
+
+TEST_F(MongoFeedbackStatsManyIT, EmptyWindowsCountTheirUndatedDocumentsInOneRead) {
+  // "business" writes ISO strings, "behavior" has a document without submitted_at and an old
+  // dated one, "evolution" nothing at all; "technical" has feedback, so it is not asked, and
+  // "bz-other" (inside the range of the empty types, not listed) is never reported.
+  insert(std::vector<FeedbackDoc>{
+      doc("technical", 0.9), doc("technical", 0.5).submitted_at_json(R"("2024-03-01")"),
+      doc("business", 0.9).submitted_at_json(R"("2024-03-01T00:00:00Z")"),
+      doc("business", 0.1).submitted_at_json(R"("2024-03-02T00:00:00Z")"),
+      doc("behavior", 0.5).without_submitted_at(),
+      doc("behavior", 0.5).submitted_at(m_now - days(45)),
+      doc("bz-other", 0.5).without_submitted_at()});
+  const auto all = many({"technical", "business", "behavior", "evolution"});
+  ASSERT_EQ(all.size(), 4U);
+  EXPECT_EQ(all.at("technical").total_count, 1);
+  EXPECT_EQ(all.at("technical").undated_count, std::nullopt);
+  EXPECT_EQ(all.at("business").undated_count, 2);
+  EXPECT_EQ(all.at("behavior").undated_count, 1);
+  EXPECT_EQ(all.at("evolution").undated_count, 0);
+  for (const char* t : {"technical", "business", "behavior", "evolution"}) {
+    expect_same(all.at(t), one(t), t);
   }
 }
 

@@ -121,6 +121,25 @@ TEST_F(MongoFeedbackStoreIT, DocumentsWithoutADateAreOutsideTheWindow) {
   const FeedbackStats s = stats();
   EXPECT_EQ(s.total_count, 1);
   EXPECT_EQ(s.invalid_count, 0);
+  // The window has feedback: nobody asks about undated documents, at no cost.
+  EXPECT_EQ(s.undated_count, std::nullopt);
+}
+
+TEST_F(MongoFeedbackStoreIT, AnEmptyWindowCountsTheDocumentsNoWindowCanHold) {
+  // A producer writing ISO strings makes every rating invisible: the window is empty, and the
+  // count of undated documents says why. A date inside an array is a date ($type), and a dated
+  // document outside the window, or another specialist's, is not undated.
+  insert(std::vector<FeedbackDoc>{
+      doc(0.1).without_submitted_at(), doc(0.1).submitted_at_json("null"),
+      doc(0.1).submitted_at_json(R"("2024-03-01T00:00:00Z")"),
+      doc(0.1).submitted_at_json(R"(1709251200000)"),
+      FeedbackDoc().rating(0.9).submitted_at(m_now - days(45)),
+      doc(0.1).submitted_at_json(R"("2024-03-01T00:00:00Z")").specialist_type("business")});
+  const FeedbackStats s = stats();
+  EXPECT_EQ(s.total_count, 0);
+  EXPECT_EQ(s.undated_count, 4);
+  EXPECT_EQ(stats(query("business")).undated_count, 1);
+  EXPECT_EQ(stats(query("nobody")).undated_count, 0);
 }
 
 TEST_F(MongoFeedbackStoreIT, OtherSpecialistsAreNotCounted) {
@@ -186,6 +205,7 @@ TEST_F(MongoFeedbackStoreIT, EmptyWindowHasNoAverage) {
   EXPECT_EQ(s.total_count, 0);
   EXPECT_EQ(s.invalid_count, 0);
   EXPECT_FALSE(s.avg_rating().has_value());
+  EXPECT_EQ(s.undated_count, 0); // old, but dated
 }
 
 TEST_F(MongoFeedbackStoreIT, MissingCollectionIsAnEmptyWindow) {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace mm {
 namespace {
 
@@ -149,6 +151,43 @@ TEST(RenderJson, UnknownFeedbackIsNull) {
   const nlohmann::json j = report_json(o, Lang::en);
   EXPECT_TRUE(j["feedback_stats"]["avg_rating"].is_null());
   EXPECT_EQ(j["aggregate_basis"], "f1_only");
+}
+
+CheckOutcome undated_sample() {
+  CheckOutcome o = spec_sample();
+  FeedbackStats empty;
+  empty.undated_count = 7;
+  o.report = evaluate_performance("technical", o.report->timestamp, o.report->mlflow, empty, {});
+  return o;
+}
+
+TEST(RenderText, UndatedFeedbackIsCountedAndExplainedInBothLanguages) {
+  const std::string pt = render_text(undated_sample(), Lang::pt_br);
+  EXPECT_NE(pt.find("  - Sem data em submitted_at (fora de qualquer janela): 7\n"),
+            std::string::npos)
+      << pt;
+  EXPECT_NE(pt.find("7 documento(s) de feedback de 'technical' têm submitted_at ausente ou que "
+                    "não é uma data"),
+            std::string::npos)
+      << pt;
+  const std::string en = render_text(undated_sample(), Lang::en);
+  EXPECT_NE(en.find("  - Undated submitted_at (outside every window): 7\n"), std::string::npos)
+      << en;
+  EXPECT_NE(en.find("7 feedback document(s) of 'technical' have a submitted_at that is missing "
+                    "or not a date (e.g. an ISO string): no window holds them"),
+            std::string::npos)
+      << en;
+  // Nothing undated, or not read: no line.
+  EXPECT_EQ(render_text(spec_sample(), Lang::en).find("Undated"), std::string::npos);
+}
+
+TEST(RenderJson, UndatedCountIsANumberWhenReadElseNull) {
+  const nlohmann::json j = report_json(undated_sample(), Lang::en);
+  EXPECT_EQ(j["feedback_stats"]["undated_count"], 7);
+  const auto& gaps = j["data_gaps"];
+  EXPECT_NE(std::find(gaps.begin(), gaps.end(), "undated_feedback_documents"), gaps.end())
+      << gaps.dump();
+  EXPECT_TRUE(report_json(spec_sample(), Lang::en)["feedback_stats"]["undated_count"].is_null());
 }
 
 TEST(RenderJson, AllHasReportsAndSummaryWithWorstExitCode) {

@@ -212,6 +212,23 @@ TEST(EvaluatePerformance, InvalidFeedbackDocumentsAreAGap) {
   EXPECT_FALSE(r.is_degraded);
 }
 
+TEST(EvaluatePerformance, UndatedFeedbackDocumentsAreAGapOnlyWhenThereAreSome) {
+  FeedbackStats f;     // an empty window...
+  f.undated_count = 4; // ...because the producer wrote submitted_at as strings
+  const auto r = evaluate_performance("technical", k_now, healthy_metrics(), f, {});
+  EXPECT_TRUE(r.has_gap(DataGap::undated_feedback_documents));
+  EXPECT_TRUE(r.has_gap(DataGap::no_feedback_in_window));
+  EXPECT_FALSE(r.is_degraded); // still unknown feedback, never a breach
+  EXPECT_EQ(r.aggregate_basis, AggregateBasis::f1_only);
+  f.undated_count = 0;
+  EXPECT_FALSE(evaluate_performance("technical", k_now, healthy_metrics(), f, {})
+                   .has_gap(DataGap::undated_feedback_documents));
+  f.undated_count.reset(); // not read
+  EXPECT_FALSE(evaluate_performance("technical", k_now, healthy_metrics(), f, {})
+                   .has_gap(DataGap::undated_feedback_documents));
+  EXPECT_STREQ(to_string(DataGap::undated_feedback_documents), "undated_feedback_documents");
+}
+
 TEST(EvaluatePerformance, CustomThresholdsApply) {
   Thresholds t;
   t.precision = 0.95;

@@ -44,6 +44,14 @@ TEST(FeedbackPipelines, CountValidAddsTheRatingRangeAndExcludesArrays) {
                      {"$count": "count"}]})");
 }
 
+TEST(FeedbackPipelines, UndatedCountsEveryAgeWhoseSubmittedAtIsNotADate) {
+  // No window: a document without a date submitted_at is outside every window, whatever its age.
+  expect_bson_eq(count_pipeline(query(), RatingBand::undated).get(),
+                 R"({"pipeline": [{"$match": {"specialist_type": "technical",
+                     "submitted_at": {"$not": {"$type": "date"}}}}, {"$count": "count"}]})");
+  EXPECT_STREQ(to_string(RatingBand::undated), "undated");
+}
+
 TEST(FeedbackPipelines, PositiveIsInclusiveOfItsMinimum) {
   expect_bson_eq(count_pipeline(query(), RatingBand::positive).get(),
                  R"({"pipeline": [{"$match": {)" + k_window +

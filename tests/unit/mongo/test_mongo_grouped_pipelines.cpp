@@ -55,6 +55,14 @@ TEST(GroupedPipelines, BandsAddTheSameRatingConditionsAsTheSingleTypePipelines) 
                      R"(, "human_rating": {"$gte": 0.0, "$lt": 0.35)" + rating_tail);
 }
 
+TEST(GroupedPipelines, UndatedGroupsTheRangeOfTypesWithoutAWindow) {
+  expect_bson_eq(grouped_count_pipeline(k_types, query(), RatingBand::undated).get(),
+                 R"({"pipeline": [{"$match": {
+                     "specialist_type": {"$gte": "business", "$lte": "technical"},
+                     "submitted_at": {"$not": {"$type": "date"}}}}, )" +
+                     k_group_count + "]}");
+}
+
 TEST(GroupedPipelines, SumHasASingleAccumulatorPerGroup) {
   expect_bson_eq(grouped_rating_sum_pipeline(k_types, query()).get(),
                  R"({"pipeline": [{"$match": {)" + k_window +
