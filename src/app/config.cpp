@@ -288,6 +288,19 @@ const std::vector<KeyWithExpected>& key_table() {
       {{"FEEDBACK_AVG_THRESHOLD", "minimum healthy average human rating", Show::plain,
         threshold(&Thresholds::feedback_avg), get_threshold(&Thresholds::feedback_avg)},
        "a number in [0, 1]"},
+      {{"FEEDBACK_MIN_COUNT",
+        "the fewest valid ratings in the window for the feedback term to count (fewer: F1 alone)",
+        Show::plain,
+        [](Config& c, const std::string& raw) -> Status {
+          auto v = parse_int(raw);
+          if (!v || *v < 1 || *v > 1000000) {
+            return Error::config("");
+          }
+          c.thresholds.feedback_min_count = static_cast<int>(*v);
+          return ok_status();
+        },
+        [](const Config& c) { return std::to_string(c.thresholds.feedback_min_count); }},
+       "an integer in [1, 1000000]"},
       {{"AGGREGATE_THRESHOLD", "minimum healthy aggregate score (0.7·F1 + 0.3·feedback)",
         Show::plain, threshold(&Thresholds::aggregate), get_threshold(&Thresholds::aggregate)},
        "a number in [0, 1]"},

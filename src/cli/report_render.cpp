@@ -35,6 +35,7 @@ struct Words {
   const char* window;
   const char* days;
   const char* f1_only;
+  const char* f1_only_too_few;
   const char* recommendations;
   const char* not_logged;
   const char* derived;
@@ -67,6 +68,7 @@ const Words& words(Lang lang) {
                         "Janela",
                         "dias",
                         "apenas F1, sem feedback",
+                        "apenas F1, avaliações insuficientes",
                         "Recomendações",
                         "não registrado",
                         "calculado de precision e recall",
@@ -96,6 +98,7 @@ const Words& words(Lang lang) {
                         "Window",
                         "days",
                         "F1 only, no feedback",
+                        "F1 only, too few ratings",
                         "Recommendations",
                         "not logged",
                         "derived from precision and recall",
@@ -146,7 +149,8 @@ std::string render_text(const CheckOutcome& o, Lang lang) {
   s += fmt::format("Timestamp: {}\n", format_iso8601_utc(r.timestamp));
   s += fmt::format("{}: {:.3f}", w.aggregate, r.aggregate_score);
   if (r.aggregate_basis == AggregateBasis::f1_only) {
-    s += fmt::format(" ({})", w.f1_only);
+    s += fmt::format(" ({})",
+                     r.has_gap(DataGap::too_few_feedback_ratings) ? w.f1_only_too_few : w.f1_only);
   }
   s += fmt::format("\n{}: {}\n", w.status, status_word(o, w));
 
@@ -296,6 +300,7 @@ nlohmann::json report_json(const CheckOutcome& o, Lang lang) {
       {"invalid_count", r.feedback.invalid_count},
       {"window_days", r.feedback.window_days},
       {"available", r.feedback_available},
+      {"used_in_aggregate", r.feedback_avg_used.has_value()},
       {"undated_count", r.feedback.undated_count ? nlohmann::json(*r.feedback.undated_count)
                                                  : nlohmann::json(nullptr)},
   };
@@ -304,6 +309,7 @@ nlohmann::json report_json(const CheckOutcome& o, Lang lang) {
       {"recall", r.thresholds.recall},
       {"f1_score", r.thresholds.f1},
       {"feedback_avg", r.thresholds.feedback_avg},
+      {"feedback_min_count", r.thresholds.feedback_min_count},
       {"aggregate_score", r.thresholds.aggregate},
   };
   nlohmann::json gaps = nlohmann::json::array();

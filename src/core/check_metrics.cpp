@@ -31,7 +31,9 @@ std::vector<MetricFamily> check_metric_families(const PerformanceReport& r) {
   }
   out.push_back(
       gauge("neural_hive_mlflow_model_f1", "F1 score of the production model", r.f1_used));
-  if (auto avg = r.feedback_available ? r.feedback.avg_rating() : std::nullopt) {
+  // The average the decision used: absent when unknown or from too few ratings, so the
+  // feedback alert agrees with the check (count_current still shows how many there were).
+  if (const auto& avg = r.feedback_avg_used) {
     out.push_back(gauge("neural_hive_feedback_avg_rating",
                         "Average human rating in the feedback window", *avg));
   }

@@ -44,6 +44,8 @@ const char* to_string(DataGap gap) noexcept {
     return "f1_derived_from_precision_recall";
   case DataGap::accuracy_missing:
     return "accuracy_missing";
+  case DataGap::too_few_feedback_ratings:
+    return "too_few_feedback_ratings";
   case DataGap::invalid_feedback_documents:
     return "invalid_feedback_documents";
   case DataGap::undated_feedback_documents:
@@ -113,8 +115,11 @@ PerformanceReport evaluate_performance(std::string specialist_type, TimePoint no
   r.thresholds = thresholds;
   r.f1_used = effective_f1(mlflow).value_or(0.0);
 
-  const std::optional<double> feedback_avg =
+  const std::optional<double> observed_avg =
       feedback_available ? feedback.avg_rating() : std::nullopt;
+  const bool enough_ratings = feedback.total_count >= thresholds.feedback_min_count;
+  r.feedback_avg_used = enough_ratings ? observed_avg : std::nullopt;
+  const std::optional<double>& feedback_avg = r.feedback_avg_used;
   r.aggregate_score = aggregate_score(r.f1_used, feedback_avg);
   r.aggregate_basis = feedback_avg ? AggregateBasis::f1_and_feedback : AggregateBasis::f1_only;
 
@@ -137,9 +142,11 @@ PerformanceReport evaluate_performance(std::string specialist_type, TimePoint no
   }
   if (feedback_avg) {
     check_threshold(r.reasons, Metric::feedback_avg, *feedback_avg, thresholds.feedback_avg);
+  } else if (!feedback_available) {
+    r.data_gaps.push_back(DataGap::feedback_unavailable);
   } else {
-    r.data_gaps.push_back(feedback_available ? DataGap::no_feedback_in_window
-                                             : DataGap::feedback_unavailable);
+    r.data_gaps.push_back(observed_avg ? DataGap::too_few_feedback_ratings
+                                       : DataGap::no_feedback_in_window);
   }
   if (feedback.invalid_count > 0) {
     r.data_gaps.push_back(DataGap::invalid_feedback_documents);

@@ -24,8 +24,9 @@ struct DegradationReason {
 
 // A data gap the operator must know about. It never counts as degradation by itself.
 enum class DataGap {
-  no_feedback_in_window, // feedback term unknown; aggregate falls back to F1 alone
-  precision_missing,     // the run logged no "precision": its threshold is not evaluated
+  no_feedback_in_window,    // feedback term unknown; aggregate falls back to F1 alone
+  too_few_feedback_ratings, // fewer than feedback_min_count: feedback term unknown, as above
+  precision_missing,        // the run logged no "precision": its threshold is not evaluated
   recall_missing,
   f1_derived, // the run logged no "f1_score": derived from precision and recall
   accuracy_missing,
@@ -39,7 +40,7 @@ const char* to_string(DataGap gap) noexcept;
 // How the aggregate was computed.
 enum class AggregateBasis {
   f1_and_feedback, // 0.7·f1 + 0.3·feedback_avg (spec)
-  f1_only,         // no feedback in the window: aggregate = f1 (DESIGN §4)
+  f1_only,         // no usable feedback in the window: aggregate = f1 (DESIGN §4)
 };
 
 struct PerformanceReport {
@@ -51,6 +52,9 @@ struct PerformanceReport {
   double f1_used = 0.0; // logged f1_score, or derived from precision/recall
   double aggregate_score = 0.0;
   AggregateBasis aggregate_basis = AggregateBasis::f1_and_feedback;
+  // The feedback average the decision used: nullopt when unknown (empty window, too few ratings,
+  // store unavailable). feedback.avg_rating() is what the window holds, used or not.
+  std::optional<double> feedback_avg_used;
   bool is_degraded = false;
   std::vector<DegradationReason> reasons;
   std::vector<DataGap> data_gaps;

@@ -90,6 +90,17 @@ std::string describe_gap(const PerformanceReport& r, DataGap gap, Lang lang) {
               : fmt::format("No feedback in the last {} days: aggregate computed from F1 alone "
                             "and the feedback threshold not evaluated; encourage human ratings",
                             r.feedback.window_days);
+  case DataGap::too_few_feedback_ratings:
+    return pt ? fmt::format("Apenas {} avaliação(ões) nos últimos {} dias, menos que "
+                            "FEEDBACK_MIN_COUNT {}: poucas para julgar; score agregado calculado "
+                            "só com F1 e threshold de feedback não avaliado",
+                            r.feedback.total_count, r.feedback.window_days,
+                            r.thresholds.feedback_min_count)
+              : fmt::format("Only {} rating(s) in the last {} days, fewer than FEEDBACK_MIN_COUNT "
+                            "{}: too few to judge; aggregate computed from F1 alone and the "
+                            "feedback threshold not evaluated",
+                            r.feedback.total_count, r.feedback.window_days,
+                            r.thresholds.feedback_min_count);
   case DataGap::precision_missing:
     return pt ? fmt::format("O run {} não registrou 'precision': threshold não avaliado; "
                             "registrar a métrica no treinamento",

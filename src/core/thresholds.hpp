@@ -10,6 +10,10 @@ struct Thresholds {
   double f1 = 0.72;
   double feedback_avg = 0.6;
   double aggregate = 0.65;
+  // FEEDBACK_MIN_COUNT: the fewest valid ratings in the window for the feedback term to count.
+  // Below it the average is noise (one unhappy rating would read as 0.0 and trigger a retrain):
+  // the feedback term is then unknown, as with an empty window, and the aggregate is F1 alone.
+  int feedback_min_count = 10;
 };
 
 // Weights of the aggregate score (spec: "MLflow 70% + Feedback 30%").

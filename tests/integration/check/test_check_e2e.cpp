@@ -94,7 +94,8 @@ protected:
 
 TEST_F(CheckE2E, HealthyProductionAliasExitsZeroWithEveryJsonField) {
   const std::string type = specialist_with_alias(0.86, 0.82, 0.84);
-  feedback(type, {0.9, 0.8, 0.7, 0.5, 0.2});
+  // FEEDBACK_MIN_COUNT (10) ratings, so the feedback term counts.
+  feedback(type, {0.9, 0.8, 0.7, 0.5, 0.2, 0.9, 0.8, 0.7, 0.5, 0.2});
   auto r = run({"check", "--specialist-type", type, "--output-format", "json"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   Json j = json_of(r);
@@ -104,10 +105,11 @@ TEST_F(CheckE2E, HealthyProductionAliasExitsZeroWithEveryJsonField) {
   EXPECT_EQ(j["mlflow_metrics"]["model_version"], "1");
   EXPECT_DOUBLE_EQ(j["mlflow_metrics"]["precision"].get<double>(), 0.86);
   EXPECT_DOUBLE_EQ(j["mlflow_metrics"]["f1_score"].get<double>(), 0.84);
-  EXPECT_EQ(j["feedback_stats"]["total_count"], 5);
-  EXPECT_EQ(j["feedback_stats"]["positive_count"], 3);
-  EXPECT_EQ(j["feedback_stats"]["negative_count"], 1);
-  EXPECT_EQ(j["feedback_stats"]["neutral_count"], 1);
+  EXPECT_EQ(j["feedback_stats"]["total_count"], 10);
+  EXPECT_EQ(j["feedback_stats"]["positive_count"], 6);
+  EXPECT_EQ(j["feedback_stats"]["negative_count"], 2);
+  EXPECT_EQ(j["feedback_stats"]["neutral_count"], 2);
+  EXPECT_EQ(j["feedback_stats"]["used_in_aggregate"], true);
   EXPECT_NEAR(j["feedback_stats"]["avg_rating"].get<double>(), 0.62, 1e-9);
   EXPECT_NEAR(j["aggregate_score"].get<double>(), 0.7 * 0.84 + 0.3 * 0.62, 1e-9);
 }
@@ -201,9 +203,39 @@ TEST_F(CheckE2E, FeedbackWindowBoundaries) {
   EXPECT_EQ(json_of(r7)["feedback_stats"]["total_count"], 0);
 }
 
+TEST_F(CheckE2E, TooFewRatingsNeverDegradeNorArePushedAsTheAverage) {
+  // Three unhappy ratings on a healthy model: noise, not a degradation (FEEDBACK_MIN_COUNT 10).
+  const std::string type = specialist_with_alias(0.86, 0.82, 0.84);
+  feedback(type, {0.0, 0.0, 0.1});
+  auto r = run({"check", "--specialist-type", type, "--output-format", "json", "--export-metrics",
+                m_pushgateway});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  Json j = json_of(r);
+  EXPECT_EQ(j["is_degraded"], false);
+  EXPECT_EQ(j["aggregate_basis"], "f1_only");
+  EXPECT_NEAR(j["aggregate_score"].get<double>(), 0.84, 1e-9);
+  EXPECT_EQ(j["feedback_stats"]["total_count"], 3);
+  EXPECT_EQ(j["feedback_stats"]["used_in_aggregate"], false);
+  EXPECT_NE(j["data_gaps"].dump().find("too_few_feedback_ratings"), std::string::npos)
+      << j["data_gaps"].dump();
+  auto scraped = run_process({"curl", "-fsS", m_pushgateway + "/metrics"});
+  ASSERT_EQ(scraped.exit_code, 0) << scraped.err;
+  const std::string labels =
+      "{instance=\"\",job=\"model-performance-monitor\",specialist_type=\"" + type + "\"}";
+  EXPECT_EQ(scraped.out.find("neural_hive_feedback_avg_rating" + labels), std::string::npos);
+  EXPECT_NE(scraped.out.find("neural_hive_feedback_count_current" + labels + " 3"),
+            std::string::npos);
+
+  // FEEDBACK_MIN_COUNT=3: the same three ratings count, and breach the feedback threshold.
+  auto counted = run({"check", "--specialist-type", type, "--output-format", "json"},
+                     {{"FEEDBACK_MIN_COUNT", "3"}});
+  EXPECT_EQ(counted.exit_code, 1) << counted.out << counted.err;
+  EXPECT_EQ(json_of(counted)["feedback_stats"]["used_in_aggregate"], true);
+}
+
 TEST_F(CheckE2E, ExportedMetricsAreInThePushgatewayAndPassPromtool) {
   const std::string type = specialist_with_alias(0.80, 0.60, 0.69);
-  feedback(type, {0.7});
+  feedback(type, std::vector<double>(10, 0.7));
   auto r = run({"check", "--specialist-type", type, "--export-metrics", m_pushgateway});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   auto scraped = run_process({"curl", "-fsS", m_pushgateway + "/metrics"});

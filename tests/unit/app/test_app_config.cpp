@@ -28,6 +28,7 @@ TEST(Config, DefaultsAreTheSpecs) {
   EXPECT_DOUBLE_EQ(c->thresholds.f1, 0.72);
   EXPECT_DOUBLE_EQ(c->thresholds.feedback_avg, 0.6);
   EXPECT_DOUBLE_EQ(c->thresholds.aggregate, 0.65);
+  EXPECT_EQ(c->thresholds.feedback_min_count, 10);
   EXPECT_EQ(c->dataset_num_samples, 1000);
   EXPECT_EQ(c->dataset_generation_timeout_s, 1800);
   EXPECT_EQ(c->llm_provider, LlmProvider::local);
@@ -74,6 +75,7 @@ TEST(Config, ValidValuesAreRead) {
                                {"EMAIL_RECIPIENTS", "a@x.io,b@y.io"},
                                {"MLFLOW_MODEL_NAME_TEMPLATE", "{type}-evaluator"},
                                {"FEEDBACK_WINDOW_DAYS", "7"},
+                               {"FEEDBACK_MIN_COUNT", "1"},
                                {"SMTP_STARTTLS", "required"},
                                {"MONGODB_QUERY_TIMEOUT", "3600"}}));
   ASSERT_TRUE(c.ok()) << c.error().message;
@@ -89,6 +91,7 @@ TEST(Config, ValidValuesAreRead) {
   EXPECT_EQ(c->email_recipients, (std::vector<std::string>{"a@x.io", "b@y.io"}));
   EXPECT_EQ(c->model_name_template, "{type}-evaluator");
   EXPECT_EQ(c->feedback_window_days, 7);
+  EXPECT_EQ(c->thresholds.feedback_min_count, 1);
   EXPECT_EQ(c->mongodb_query_timeout_s, 3600);
 }
 
@@ -119,7 +122,9 @@ INSTANTIATE_TEST_SUITE_P(
         BadValue{"FEEDBACK_AVG_THRESHOLD", "0,6"}, BadValue{"AGGREGATE_THRESHOLD", "high"},
         BadValue{"FEEDBACK_POSITIVE_MIN", "1.5"}, BadValue{"FEEDBACK_NEGATIVE_MAX", "-1"},
         BadValue{"FEEDBACK_WINDOW_DAYS", "0"}, BadValue{"FEEDBACK_WINDOW_DAYS", "3651"},
-        BadValue{"FEEDBACK_WINDOW_DAYS", "7.5"}, BadValue{"MLFLOW_RUNS_LIMIT", "0"},
+        BadValue{"FEEDBACK_WINDOW_DAYS", "7.5"}, BadValue{"FEEDBACK_MIN_COUNT", "0"},
+        BadValue{"FEEDBACK_MIN_COUNT", "1000001"}, BadValue{"FEEDBACK_MIN_COUNT", "2.5"},
+        BadValue{"FEEDBACK_MIN_COUNT", "ten"}, BadValue{"MLFLOW_RUNS_LIMIT", "0"},
         BadValue{"MLFLOW_RUNS_LIMIT", "99999999999999999999"},
         BadValue{"DATASET_NUM_SAMPLES", "-5"}, BadValue{"DATASET_GENERATION_TIMEOUT", "-1"},
         BadValue{"TRAINING_TIMEOUT", "0"}, BadValue{"RETRAINING_COOLDOWN_HOURS", "-1"},

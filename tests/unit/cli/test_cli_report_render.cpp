@@ -181,6 +181,32 @@ TEST(RenderText, UndatedFeedbackIsCountedAndExplainedInBothLanguages) {
   EXPECT_EQ(render_text(spec_sample(), Lang::en).find("Undated"), std::string::npos);
 }
 
+TEST(RenderText, TooFewRatingsAreShownAndExplainedButNotUsed) {
+  CheckOutcome o = spec_sample();
+  FeedbackStats few;
+  few.total_count = 3;
+  few.rating_sum = 0.3;
+  few.negative_count = 3;
+  o.report = evaluate_performance("technical", o.report->timestamp, o.report->mlflow, few, {});
+  const std::string en = render_text(o, Lang::en);
+  EXPECT_NE(en.find("Aggregate Score: 0.776 (F1 only, too few ratings)\n"), std::string::npos)
+      << en;
+  EXPECT_NE(en.find("  - Average: 0.10\n"), std::string::npos) << en;
+  EXPECT_NE(en.find("Only 3 rating(s) in the last 30 days, fewer than FEEDBACK_MIN_COUNT 10: too "
+                    "few to judge"),
+            std::string::npos)
+      << en;
+  const std::string pt = render_text(o, Lang::pt_br);
+  EXPECT_NE(pt.find("(apenas F1, avaliações insuficientes)"), std::string::npos) << pt;
+  EXPECT_NE(pt.find("Apenas 3 avaliação(ões) nos últimos 30 dias"), std::string::npos) << pt;
+  const nlohmann::json j = report_json(o, Lang::en);
+  EXPECT_NEAR(j["feedback_stats"]["avg_rating"].get<double>(), 0.1, 1e-12);
+  EXPECT_EQ(j["feedback_stats"]["used_in_aggregate"], false);
+  EXPECT_EQ(j["thresholds"]["feedback_min_count"], 10);
+  EXPECT_EQ(j["aggregate_basis"], "f1_only");
+  EXPECT_EQ(report_json(spec_sample(), Lang::en)["feedback_stats"]["used_in_aggregate"], true);
+}
+
 TEST(RenderJson, UndatedCountIsANumberWhenReadElseNull) {
   const nlohmann::json j = report_json(undated_sample(), Lang::en);
   EXPECT_EQ(j["feedback_stats"]["undated_count"], 7);

@@ -174,6 +174,36 @@ TEST(EvaluatePerformance, NoFeedbackIsUnknownNotZeroAndNeverDegradation) {
   EXPECT_FALSE(has_reason(r, Metric::feedback_avg));
 }
 
+TEST(EvaluatePerformance, FeedbackCountsFromFeedbackMinCountRatingsOn) {
+  // A single unhappy rating must not read as a degraded specialist (and trigger a retrain).
+  Thresholds t;
+  ASSERT_EQ(t.feedback_min_count, 10);
+  const auto too_few =
+      evaluate_performance("technical", k_now, healthy_metrics(), feedback_with_avg(0.0, 9), t);
+  EXPECT_FALSE(too_few.is_degraded);
+  EXPECT_FALSE(has_reason(too_few, Metric::feedback_avg));
+  EXPECT_TRUE(too_few.has_gap(DataGap::too_few_feedback_ratings));
+  EXPECT_FALSE(too_few.has_gap(DataGap::no_feedback_in_window));
+  EXPECT_EQ(too_few.aggregate_basis, AggregateBasis::f1_only);
+  EXPECT_DOUBLE_EQ(too_few.aggregate_score, 0.87);
+  EXPECT_EQ(too_few.feedback_avg_used, std::nullopt);
+  EXPECT_EQ(too_few.feedback.avg_rating(), 0.0); // what the window holds stays in the report
+
+  const auto at_min =
+      evaluate_performance("technical", k_now, healthy_metrics(), feedback_with_avg(0.0, 10), t);
+  EXPECT_TRUE(at_min.is_degraded);
+  EXPECT_TRUE(has_reason(at_min, Metric::feedback_avg));
+  EXPECT_FALSE(at_min.has_gap(DataGap::too_few_feedback_ratings));
+  EXPECT_EQ(at_min.aggregate_basis, AggregateBasis::f1_and_feedback);
+  EXPECT_EQ(at_min.feedback_avg_used, 0.0);
+
+  t.feedback_min_count = 1; // the spec's bare rule: any rating counts
+  EXPECT_TRUE(
+      evaluate_performance("technical", k_now, healthy_metrics(), feedback_with_avg(0.0, 1), t)
+          .is_degraded);
+  EXPECT_STREQ(to_string(DataGap::too_few_feedback_ratings), "too_few_feedback_ratings");
+}
+
 TEST(EvaluatePerformance, FeedbackUnavailableIsReportedAsSuch) {
   const auto r = evaluate_performance("technical", k_now, healthy_metrics(), feedback_with_avg(0.1),
                                       {}, /*feedback_available=*/false);

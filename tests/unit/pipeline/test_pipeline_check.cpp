@@ -268,6 +268,25 @@ TEST(CheckPipeline, FeedbackUnavailableStillReportsMlflowButExitsThree) {
       << "a partial check must not feed the dead-man's switch";
 }
 
+TEST(CheckPipeline, TooFewRatingsAreNotPushedAsTheFeedbackAverage) {
+  // The average of 3 ratings is not the decision's: pushing it would fire the feedback alert
+  // while the check says healthy. The count still tells the dashboard how many there were.
+  TableTracker t;
+  t.by_experiment.emplace("x-specialist", metrics(0.9, 0.9, 0.9));
+  TableFeedback fb;
+  fb.by_type.emplace("x", stats(0.1, 3));
+  RecordingSink sink;
+  CheckPipeline p(t, fb, &sink, fixed_clock(), {});
+  CheckOutcome o = p.check("x");
+  ASSERT_TRUE(o.report);
+  EXPECT_FALSE(o.report->is_degraded);
+  EXPECT_TRUE(o.report->has_gap(DataGap::too_few_feedback_ratings));
+  EXPECT_EQ(o.exit_code(), 0);
+  const auto& fs = sink.pushed["x"];
+  EXPECT_FALSE(has_family(fs, "neural_hive_feedback_avg_rating"));
+  EXPECT_TRUE(has_family(fs, "neural_hive_feedback_count_current"));
+}
+
 TEST(CheckPipeline, PushFailureKeepsTheReport) {
   TableTracker t;
   t.by_experiment.emplace("x-specialist", metrics(0.9, 0.9, 0.9));
@@ -333,8 +352,8 @@ TEST(CheckAll, WorkerThatCannotStartFailsItsSpecialistsNotTheRun) {
 
 TEST(CheckAll, ReadsFeedbackOnceForTheWholeFleet) {
   BatchFeedback fb;
-  fb.by_type.emplace("a", stats(0.9, 5));
-  fb.by_type.emplace("b", stats(0.2, 5));
+  fb.by_type.emplace("a", stats(0.9, 20));
+  fb.by_type.emplace("b", stats(0.2, 20));
   auto factory = []() -> Result<CheckWorker> {
     auto t = std::make_unique<TableTracker>();
     t->by_experiment.emplace("a-specialist", metrics(0.9, 0.9, 0.9));
