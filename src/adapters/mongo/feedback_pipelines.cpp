@@ -38,6 +38,19 @@ void append_window(bson_t* match, const FeedbackQuery& query, std::span<const st
   if (types.empty()) {
     bson_append_utf8(match, k_field_specialist_type, -1, query.specialist_type.data(),
                      static_cast<int>(query.specialist_type.size()));
+  } else if (undated && types.size() <= k_max_undated_in) {
+    // The few empty windows of a fleet may lie anywhere in the alphabet: their range could span
+    // the whole index on MongoDB, while an $in of a few points reads only their keys.
+    bson_t in;
+    bson_t list;
+    bson_append_document_begin(match, k_field_specialist_type, -1, &in);
+    bson_append_array_begin(&in, "$in", -1, &list);
+    for (std::size_t i = 0; i < types.size(); ++i) {
+      const std::string key = std::to_string(i);
+      bson_append_utf8(&list, key.c_str(), -1, types[i].data(), static_cast<int>(types[i].size()));
+    }
+    bson_append_array_end(&in, &list);
+    bson_append_document_end(match, &in);
   } else {
     // std::string orders by unsigned bytes, as BSON's simple collation orders UTF-8 strings.
     const auto [low, high] = std::minmax_element(types.begin(), types.end());

@@ -124,8 +124,11 @@ Status validate_many(std::span<const std::string> types, const FeedbackQuery& qu
 //             [, human_rating: band]}},
 //  {$group: {_id: "$specialist_type", count: {$sum: 1}}}]
 // ($count cannot group; {$sum: 1} is its grouped equivalent.) `types` must not be empty.
+// For RatingBand::undated (asked only for the types whose window is empty, usually a few), up
+// to k_max_undated_in types are matched by {$in: types} rather than by their range.
 BsonPtr grouped_count_pipeline(std::span<const std::string> types, const FeedbackQuery& query,
                                RatingBand band);
+inline constexpr std::size_t k_max_undated_in = 100;
 
 // [{$match: {..., human_rating: valid}},
 //  {$group: {_id: "$specialist_type", rating_sum: {$sum: "$human_rating"}}}]

@@ -152,7 +152,7 @@ TEST_F(MongoFeedbackStatsManyIT, ATypeWithoutDocumentsHasEmptyStatistics) {
 TEST_F(MongoFeedbackStatsManyIT, EmptyWindowsCountTheirUndatedDocumentsInOneRead) {
   // "business" writes ISO strings, "behavior" has a document without submitted_at and an old
   // dated one, "evolution" nothing at all; "technical" has feedback, so it is not asked, and
-  // "bz-other" (inside the range of the empty types, not listed) is never reported.
+  // "bz-other" (between two empty types, not listed) is never reported.
   insert(std::vector<FeedbackDoc>{
       doc("technical", 0.9), doc("technical", 0.5).submitted_at_json(R"("2024-03-01")"),
       doc("business", 0.9).submitted_at_json(R"("2024-03-01T00:00:00Z")"),
@@ -170,6 +170,29 @@ TEST_F(MongoFeedbackStatsManyIT, EmptyWindowsCountTheirUndatedDocumentsInOneRead
   for (const char* t : {"technical", "business", "behavior", "evolution"}) {
     expect_same(all.at(t), one(t), t);
   }
+}
+
+TEST_F(MongoFeedbackStatsManyIT, ManyEmptyWindowsAreCountedThroughTheirRange) {
+  // More empty windows than k_max_undated_in: one read over their range; a type inside the
+  // range that was not asked for is dropped, and the range's bounds are included.
+  std::vector<std::string> asked;
+  std::vector<FeedbackDoc> docs;
+  for (std::size_t i = 0; i < 2 * (mongo::k_max_undated_in + 10); ++i) {
+    const std::string type = "u" + std::to_string(10000 + i);
+    if (i % 2 == 0) {
+      asked.push_back(type);
+    }
+    docs.push_back(doc(type, 0.5).without_submitted_at());
+  }
+  docs.push_back(doc(asked.front(), 0.5).submitted_at_json(R"("yesterday")"));
+  insert(docs);
+  const auto all = many(asked);
+  ASSERT_EQ(all.size(), asked.size());
+  EXPECT_EQ(all.at(asked.front()).undated_count, 2); // first bound
+  EXPECT_EQ(all.at(asked.back()).undated_count, 1);  // last bound
+  EXPECT_EQ(all.at("u10002").undated_count, 1);
+  EXPECT_EQ(all.count("u10001"), 0U);
+  expect_same(all.at(asked.front()), one(asked.front()), asked.front());
 }
 
 TEST_F(MongoFeedbackStatsManyIT, DuplicateAndEmptyListsAndAMissingCollection) {

@@ -55,12 +55,25 @@ TEST(GroupedPipelines, BandsAddTheSameRatingConditionsAsTheSingleTypePipelines) 
                      R"(, "human_rating": {"$gte": 0.0, "$lt": 0.35)" + rating_tail);
 }
 
-TEST(GroupedPipelines, UndatedGroupsTheRangeOfTypesWithoutAWindow) {
+TEST(GroupedPipelines, UndatedMatchesAFewTypesByInAndManyByTheirRangeWithoutAWindow) {
   expect_bson_eq(grouped_count_pipeline(k_types, query(), RatingBand::undated).get(),
                  R"({"pipeline": [{"$match": {
-                     "specialist_type": {"$gte": "business", "$lte": "technical"},
+                     "specialist_type": {"$in": ["business", "technical"]},
                      "submitted_at": {"$not": {"$type": "date"}}}}, )" +
                      k_group_count + "]}");
+  std::vector<std::string> many;
+  for (std::size_t i = 0; i <= k_max_undated_in; ++i) {
+    many.push_back("t" + std::to_string(1000 + i));
+  }
+  expect_bson_eq(grouped_count_pipeline(many, query(), RatingBand::undated).get(),
+                 R"({"pipeline": [{"$match": {
+                     "specialist_type": {"$gte": "t1000", "$lte": "t1100"},
+                     "submitted_at": {"$not": {"$type": "date"}}}}, )" +
+                     k_group_count + "]}");
+  many.pop_back(); // exactly k_max_undated_in: still $in
+  const std::string in_form =
+      to_json(grouped_count_pipeline(many, query(), RatingBand::undated).get());
+  EXPECT_NE(in_form.find("\"$in\""), std::string::npos) << in_form;
 }
 
 TEST(GroupedPipelines, SumHasASingleAccumulatorPerGroup) {
