@@ -16,39 +16,79 @@ extern char** environ; // NOLINT
 
 namespace mm::test {
 
-ProcessResult run_process(const std::vector<std::string>& argv,
-                          const std::map<std::string, std::optional<std::string>>& env) {
+namespace {
+
+// argv and envp for posix_spawn, owning the strings their pointers point into.
+class SpawnArguments {
+public:
+  SpawnArguments(const std::vector<std::string>& argv, const EnvChanges& env) : m_args(argv) {
+    std::map<std::string, std::string> merged;
+    for (char** e = environ; *e != nullptr; ++e) {
+      const std::string kv(*e);
+      const auto eq = kv.find('=');
+      if (eq != std::string::npos) {
+        merged[kv.substr(0, eq)] = kv.substr(eq + 1);
+      }
+    }
+    for (const auto& [k, v] : env) {
+      if (v) {
+        merged[k] = *v;
+      } else {
+        merged.erase(k);
+      }
+    }
+    for (const auto& [k, v] : merged) {
+      m_env.push_back(k + "=" + v);
+    }
+    for (auto& s : m_env) {
+      m_envp.push_back(s.data());
+    }
+    m_envp.push_back(nullptr);
+    for (auto& a : m_args) {
+      m_argp.push_back(a.data());
+    }
+    m_argp.push_back(nullptr);
+  }
+  SpawnArguments(const SpawnArguments&) = delete;
+  SpawnArguments& operator=(const SpawnArguments&) = delete;
+
+  const char* program() const { return m_argp.front(); }
+  char* const* argv() const { return m_argp.data(); }
+  char* const* envp() const { return m_envp.data(); }
+
+private:
+  std::vector<std::string> m_args;
+  std::vector<std::string> m_env;
+  std::vector<char*> m_argp;
+  std::vector<char*> m_envp;
+};
+
+} // namespace
+
+pid_t spawn_logged(const std::vector<std::string>& argv, const EnvChanges& env,
+                   const std::filesystem::path& log, std::string* error) {
+  const SpawnArguments spawn_args(argv, env);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  pid_t pid = -1;
+  const int rc = posix_spawnp(&pid, spawn_args.program(), &actions, nullptr, spawn_args.argv(),
+                              spawn_args.envp());
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) {
+    if (error != nullptr) {
+      *error = std::strerror(rc);
+    }
+    return -1;
+  }
+  return pid;
+}
+
+ProcessResult run_process(const std::vector<std::string>& argv, const EnvChanges& env) {
   ProcessResult result;
-  std::map<std::string, std::string> merged;
-  for (char** e = environ; *e != nullptr; ++e) {
-    std::string kv(*e);
-    const auto eq = kv.find('=');
-    if (eq != std::string::npos) {
-      merged[kv.substr(0, eq)] = kv.substr(eq + 1);
-    }
-  }
-  for (const auto& [k, v] : env) {
-    if (v) {
-      merged[k] = *v;
-    } else {
-      merged.erase(k);
-    }
-  }
-  std::vector<std::string> env_strings;
-  for (const auto& [k, v] : merged) {
-    env_strings.push_back(k + "=" + v);
-  }
-  std::vector<char*> envp;
-  for (auto& s : env_strings) {
-    envp.push_back(s.data());
-  }
-  envp.push_back(nullptr);
-  std::vector<std::string> args = argv;
-  std::vector<char*> argp;
-  for (auto& a : args) {
-    argp.push_back(a.data());
-  }
-  argp.push_back(nullptr);
+  const SpawnArguments spawn_args(argv, env);
 
   std::array<int, 2> out_pipe{};
   std::array<int, 2> err_pipe{};
@@ -64,7 +104,8 @@ ProcessResult run_process(const std::vector<std::string>& argv,
   posix_spawn_file_actions_addclose(&actions, err_pipe[0]);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
   pid_t pid = 0;
-  const int rc = posix_spawnp(&pid, argp[0], &actions, nullptr, argp.data(), envp.data());
+  const int rc = posix_spawnp(&pid, spawn_args.program(), &actions, nullptr, spawn_args.argv(),
+                              spawn_args.envp());
   posix_spawn_file_actions_destroy(&actions);
   close(out_pipe[1]);
   close(err_pipe[1]);

@@ -3,10 +3,8 @@
 #include "support/process.hpp"
 
 #include <curl/curl.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -20,8 +18,6 @@
 #include <iostream>
 #include <sstream>
 #include <thread>
-
-extern char** environ; // NOLINT
 
 namespace mm::test {
 
@@ -44,43 +40,11 @@ struct SlistDeleter {
 ChildProcess::ChildProcess(const std::vector<std::string>& argv,
                            const std::map<std::string, std::string>& env, const fs::path& log)
     : m_log(log) {
-  std::map<std::string, std::string> merged;
-  for (char** e = environ; *e != nullptr; ++e) {
-    const std::string kv(*e);
-    const auto eq = kv.find('=');
-    if (eq != std::string::npos) {
-      merged[kv.substr(0, eq)] = kv.substr(eq + 1);
-    }
-  }
-  for (const auto& [k, v] : env) {
-    merged[k] = v;
-  }
-  std::vector<std::string> env_strings;
-  for (const auto& [k, v] : merged) {
-    env_strings.push_back(k + "=" + v);
-  }
-  std::vector<char*> envp;
-  for (auto& s : env_strings) {
-    envp.push_back(s.data());
-  }
-  envp.push_back(nullptr);
-  std::vector<std::string> args = argv;
-  std::vector<char*> argp;
-  for (auto& a : args) {
-    argp.push_back(a.data());
-  }
-  argp.push_back(nullptr);
-
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, m_log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  const int rc = posix_spawnp(&m_pid, argp[0], &actions, nullptr, argp.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) {
+  std::string error;
+  m_pid = spawn_logged(argv, EnvChanges(env.begin(), env.end()), m_log, &error);
+  if (m_pid <= 0) {
     m_pid = -1;
-    ADD_FAILURE() << "cannot start " << argv[0] << ": " << std::strerror(rc);
+    ADD_FAILURE() << "cannot start " << argv[0] << ": " << error;
   }
 }
 

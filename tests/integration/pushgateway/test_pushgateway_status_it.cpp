@@ -1,6 +1,5 @@
 // GET /api/v1/status of real Pushgateways: the one of scripts/services.sh (Debian's defaults:
 // consistency check on) and one this test starts with --push.disable-consistency-check.
-#include "adapters/process/spawn.hpp"
 #include "adapters/pushgateway/pushgateway_sink.hpp"
 #include "adapters/pushgateway/pushgateway_status.hpp"
 #include "support/process.hpp"
@@ -38,43 +37,41 @@ int free_port() {
   return port;
 }
 
-// A second Pushgateway, without its consistency check, stopped (its whole group) on destruction.
+// A second Pushgateway, without its consistency check, stopped on destruction.
 class PushgatewayWithoutConsistencyCheck {
 public:
   PushgatewayWithoutConsistencyCheck() {
     const int port = free_port();
-    url_ = "http://127.0.0.1:" + std::to_string(port);
-    log_ = std::filesystem::temp_directory_path() /
-           ("mm-pushgateway-" + std::to_string(::getpid()) + ".log");
-    process::SpawnSpec spec;
-    spec.argv = {"/usr/bin/prometheus-pushgateway",
-                 "--web.listen-address=127.0.0.1:" + std::to_string(port),
-                 "--persistence.file=", "--push.disable-consistency-check", "--log.level=warn"};
-    spec.env = process::environment_with({});
-    spec.log_file = log_;
-    const process::Spawned s = process::spawn_in_own_group(spec);
-    pid_ = s.error == 0 ? s.pid : 0;
+    m_url = "http://127.0.0.1:" + std::to_string(port);
+    m_log = std::filesystem::temp_directory_path() /
+            ("mm-pushgateway-" + std::to_string(::getpid()) + ".log");
+    const pid_t pid = test::spawn_logged({"/usr/bin/prometheus-pushgateway",
+                                          "--web.listen-address=127.0.0.1:" + std::to_string(port),
+                                          "--persistence.file=", "--push.disable-consistency-check",
+                                          "--log.level=warn"},
+                                         {}, m_log);
+    m_pid = pid > 0 ? pid : 0;
   }
   ~PushgatewayWithoutConsistencyCheck() {
-    if (pid_ > 0) {
-      ::kill(-pid_, SIGTERM);
+    if (m_pid > 0) {
+      ::kill(m_pid, SIGTERM);
       int status = 0;
-      ::waitpid(pid_, &status, 0);
+      ::waitpid(m_pid, &status, 0);
     }
     std::error_code ignored;
-    std::filesystem::remove(log_, ignored);
+    std::filesystem::remove(m_log, ignored);
   }
   PushgatewayWithoutConsistencyCheck(const PushgatewayWithoutConsistencyCheck&) = delete;
   PushgatewayWithoutConsistencyCheck& operator=(const PushgatewayWithoutConsistencyCheck&) = delete;
 
-  bool started() const { return pid_ > 0; }
-  const std::string& url() const { return url_; }
-  const std::filesystem::path& log() const { return log_; }
+  bool started() const { return m_pid > 0; }
+  const std::string& url() const { return m_url; }
+  const std::filesystem::path& log() const { return m_log; }
 
 private:
-  pid_t pid_ = 0;
-  std::string url_;
-  std::filesystem::path log_;
+  pid_t m_pid = 0;
+  std::string m_url;
+  std::filesystem::path m_log;
 };
 
 TEST(PushgatewayStatusIT, TheServicesPushgatewayChecksConsistency) {

@@ -8,14 +8,10 @@
 #include "adapters/mongo/mongo_state_store.hpp"
 
 #include <csignal>
-#include <fcntl.h>
 #include <future>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
-
-extern char** environ; // NOLINT
 
 namespace mm::test {
 namespace {
@@ -23,50 +19,8 @@ namespace {
 // A process started in the background, its output in files, so it can be SIGKILLed mid-way.
 class Background {
 public:
-  Background(const std::vector<std::string>& argv,
-             const std::map<std::string, std::optional<std::string>>& env, const fs::path& out)
-      : m_out(out) {
-    std::map<std::string, std::string> merged;
-    for (char** e = environ; *e != nullptr; ++e) {
-      std::string kv(*e);
-      const auto eq = kv.find('=');
-      if (eq != std::string::npos) {
-        merged[kv.substr(0, eq)] = kv.substr(eq + 1);
-      }
-    }
-    for (const auto& [k, v] : env) {
-      if (v) {
-        merged[k] = *v;
-      } else {
-        merged.erase(k);
-      }
-    }
-    std::vector<std::string> env_strings;
-    for (const auto& [k, v] : merged) {
-      env_strings.push_back(k + "=" + v);
-    }
-    std::vector<char*> envp;
-    for (auto& s : env_strings) {
-      envp.push_back(s.data());
-    }
-    envp.push_back(nullptr);
-    std::vector<std::string> args = argv;
-    std::vector<char*> argp;
-    for (auto& a : args) {
-      argp.push_back(a.data());
-    }
-    argp.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&actions, 1, 2);
-    const int rc = posix_spawn(&m_pid, argp[0], &actions, nullptr, argp.data(), envp.data());
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) {
-      m_pid = -1;
-    }
-  }
+  Background(const std::vector<std::string>& argv, const EnvChanges& env, const fs::path& out)
+      : m_pid(spawn_logged(argv, env, out)), m_out(out) {}
   ~Background() {
     if (m_pid > 0) {
       ::kill(m_pid, SIGKILL);
@@ -87,7 +41,7 @@ public:
   std::string output() const { return slurp(m_out); }
 
 private:
-  pid_t m_pid = -1;
+  pid_t m_pid;
   fs::path m_out;
 };
 
