@@ -6,6 +6,7 @@
 
 #include <map>
 #include <mutex>
+#include <thread>
 
 namespace mm {
 namespace {
@@ -44,10 +45,12 @@ struct TableFeedback : FeedbackStore {
 // Counts batch calls; can fail the whole batch.
 struct BatchFeedback : TableFeedback {
   int batch_calls = 0;
+  std::thread::id batch_thread;
   std::optional<Error> batch_error;
   Result<std::map<std::string, FeedbackStats>>
   feedback_stats_many(const std::vector<std::string>& types, const FeedbackQuery& q) override {
     ++batch_calls;
+    batch_thread = std::this_thread::get_id();
     if (batch_error) {
       return *batch_error;
     }
@@ -365,6 +368,32 @@ TEST(CheckAll, ReadsFeedbackOnceForTheWholeFleet) {
   ASSERT_TRUE(outcomes[1].report);
   EXPECT_TRUE(outcomes[1].report->is_degraded) << "b's bad feedback came through the batch";
   EXPECT_EQ(outcomes[0].exit_code(), 0);
+}
+
+TEST(CheckAll, OneSpecialistReadsFeedbackOnTheCallingThreadAfterMlflow) {
+  BatchFeedback fb;
+  fb.by_type.emplace("a", stats(0.9, 20));
+  auto factory = []() -> Result<CheckWorker> {
+    auto t = std::make_unique<TableTracker>();
+    t->by_experiment.emplace("a-specialist", metrics(0.9, 0.9, 0.9));
+    return CheckWorker{std::move(t), nullptr};
+  };
+  auto outcomes = check_all({"a"}, 4, factory, fb, fixed_clock(), {});
+  EXPECT_EQ(fb.batch_calls, 1);
+  EXPECT_EQ(fb.batch_thread, std::this_thread::get_id()) << "no thread of its own for one read";
+  ASSERT_TRUE(outcomes[0].report);
+  EXPECT_EQ(outcomes[0].report->feedback.total_count, 20);
+}
+
+TEST(CheckAll, OneSpecialistWithoutAModelCostsNothingOnTheDatabase) {
+  BatchFeedback fb;
+  fb.by_type.emplace("a", stats(0.9, 20));
+  auto factory = []() -> Result<CheckWorker> {
+    return CheckWorker{std::make_unique<TableTracker>(), nullptr}; // knows no experiment
+  };
+  auto outcomes = check_all({"a"}, 1, factory, fb, fixed_clock(), {});
+  EXPECT_EQ(fb.batch_calls, 0);
+  EXPECT_TRUE(outcomes[0].error);
 }
 
 TEST(CheckAll, BatchFeedbackFailureMakesFeedbackUnavailableForAll) {
