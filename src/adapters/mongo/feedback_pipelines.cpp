@@ -14,16 +14,6 @@ constexpr double k_rating_min = 0.0; // DESIGN §4: human_rating is a double in 
 constexpr double k_rating_max = 1.0;
 // Integral doubles are exact up to 2^53; a count beyond that is not a count we can trust.
 constexpr double k_max_exact_double = 9007199254740992.0;
-constexpr std::size_t k_max_json_in_message = 300;
-
-std::string reply_excerpt(const bson_t* doc) {
-  std::string json = to_json(doc);
-  if (json.size() > k_max_json_in_message) {
-    json.resize(k_max_json_in_message);
-    json += "...";
-  }
-  return json;
-}
 
 // {specialist_type: T, submitted_at: {$gte: start, $lte: end}}: the two fields of the index
 // {specialist_type: 1, submitted_at: -1} (DESIGN §4), first, so the planner can use it.
@@ -36,8 +26,7 @@ std::string reply_excerpt(const bson_t* doc) {
 void append_window(bson_t* match, const FeedbackQuery& query, std::span<const std::string> types,
                    bool undated = false) {
   if (types.empty()) {
-    bson_append_utf8(match, k_field_specialist_type, -1, query.specialist_type.data(),
-                     static_cast<int>(query.specialist_type.size()));
+    append_text(match, k_field_specialist_type, query.specialist_type);
   } else if (undated && types.size() <= k_max_undated_in) {
     // The few empty windows of a fleet may lie anywhere in the alphabet: their range could span
     // the whole index on MongoDB, while an $in of a few points reads only their keys.
@@ -47,7 +36,7 @@ void append_window(bson_t* match, const FeedbackQuery& query, std::span<const st
     bson_append_array_begin(&in, "$in", -1, &list);
     for (std::size_t i = 0; i < types.size(); ++i) {
       const std::string key = std::to_string(i);
-      bson_append_utf8(&list, key.c_str(), -1, types[i].data(), static_cast<int>(types[i].size()));
+      append_text(&list, key.c_str(), types[i]);
     }
     bson_append_array_end(&in, &list);
     bson_append_document_end(match, &in);
@@ -56,8 +45,8 @@ void append_window(bson_t* match, const FeedbackQuery& query, std::span<const st
     const auto [low, high] = std::minmax_element(types.begin(), types.end());
     bson_t range;
     bson_append_document_begin(match, k_field_specialist_type, -1, &range);
-    bson_append_utf8(&range, "$gte", -1, low->data(), static_cast<int>(low->size()));
-    bson_append_utf8(&range, "$lte", -1, high->data(), static_cast<int>(high->size()));
+    append_text(&range, "$gte", *low);
+    append_text(&range, "$lte", *high);
     bson_append_document_end(match, &range);
   }
   if (undated) {
@@ -144,7 +133,7 @@ Result<double> number_of(const bson_iter_t& it_in, std::string_view field, const
   }
   default:
     return Error::bad_response("field '" + std::string(field) + "' is not a number in reply " +
-                               reply_excerpt(doc));
+                               json_excerpt(doc));
   }
 }
 
@@ -153,7 +142,7 @@ Result<double> value_of(const bson_t* doc, const char* field) {
   bson_iter_t it;
   if (!bson_iter_init_find(&it, doc, field)) {
     return Error::bad_response("no field '" + std::string(field) + "' in reply " +
-                               reply_excerpt(doc));
+                               json_excerpt(doc));
   }
   auto value = number_of(it, field, doc);
   if (!value) {
@@ -161,7 +150,7 @@ Result<double> value_of(const bson_t* doc, const char* field) {
   }
   if (!std::isfinite(*value) || *value < 0.0) {
     return Error::bad_response("field '" + std::string(field) +
-                               "' is negative or not finite in reply " + reply_excerpt(doc));
+                               "' is negative or not finite in reply " + json_excerpt(doc));
   }
   return value;
 }
@@ -174,7 +163,7 @@ Result<std::optional<double>> single_value(const std::vector<BsonPtr>& docs, con
   if (docs.size() > 1) {
     return Error::bad_response("expected at most one document with '" + std::string(field) +
                                "', got " + std::to_string(docs.size()) +
-                               "; first: " + reply_excerpt(docs.front().get()));
+                               "; first: " + json_excerpt(docs.front().get()));
   }
   auto value = value_of(docs.front().get(), field);
   if (!value) {
@@ -233,7 +222,7 @@ Result<std::map<std::string, double>> grouped_values(const std::vector<BsonPtr>&
   for (const auto& doc : docs) {
     bson_iter_t it;
     if (!bson_iter_init_find(&it, doc.get(), "_id")) {
-      return Error::bad_response("a group without _id in reply " + reply_excerpt(doc.get()));
+      return Error::bad_response("a group without _id in reply " + json_excerpt(doc.get()));
     }
     if (bson_iter_type(&it) != BSON_TYPE_UTF8) {
       continue; // an array-valued specialist_type: no single type's document
@@ -250,7 +239,7 @@ Result<std::map<std::string, double>> grouped_values(const std::vector<BsonPtr>&
     }
     if (!out.emplace(std::move(type), *value).second) {
       return Error::bad_response("two groups for one specialist type in reply " +
-                                 reply_excerpt(doc.get()));
+                                 json_excerpt(doc.get()));
     }
   }
   return out;

@@ -46,8 +46,7 @@ std::optional<double> finite_number(const bson_iter_t& it) {
 
 BsonPtr recent_feedback_filter(const std::string& specialist_type) {
   BsonPtr filter = make_bson();
-  bson_append_utf8(filter.get(), "specialist_type", -1, specialist_type.data(),
-                   static_cast<int>(specialist_type.size()));
+  append_text(filter.get(), "specialist_type", specialist_type);
   bson_t dated;
   bson_append_document_begin(filter.get(), k_field_submitted_at, -1, &dated);
   bson_append_utf8(&dated, "$type", -1, "date", -1);
@@ -80,7 +79,7 @@ BsonPtr opinions_filter(std::span<const std::string> ids) {
   bson_append_array_begin(&in, "$in", -1, &list);
   for (std::size_t i = 0; i < ids.size(); ++i) {
     const std::string key = std::to_string(i);
-    bson_append_utf8(&list, key.c_str(), -1, ids[i].data(), static_cast<int>(ids[i].size()));
+    append_text(&list, key.c_str(), ids[i]);
   }
   bson_append_array_end(&in, &list);
   bson_append_document_end(filter.get(), &in);

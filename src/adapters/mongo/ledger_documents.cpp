@@ -11,23 +11,9 @@ namespace {
 
 constexpr const char* k_field_kind = "kind";
 constexpr const char* k_field_type = "specialist_type";
-constexpr std::size_t k_max_json_in_message = 300;
-
-void append_text(bson_t* doc, const char* key, std::string_view text) {
-  bson_append_utf8(doc, key, -1, text.data(), static_cast<int>(text.size()));
-}
 
 TimePoint from_bson_date(std::int64_t ms) {
   return from_bson_date_ms(ms); // clamped: a far date overflowed TimePoint (found by tests/fuzz)
-}
-
-std::string excerpt(const bson_t* doc) {
-  std::string json = to_json(doc);
-  if (json.size() > k_max_json_in_message) {
-    json.resize(k_max_json_in_message);
-    json += "...";
-  }
-  return json;
 }
 
 std::optional<std::string> text_field(const bson_t* doc, const char* key) {
@@ -121,7 +107,7 @@ Result<StoredLease> lease_from_document(const bson_t* doc) {
   auto acquired = date_field(doc, "acquired_at");
   auto expires = date_field(doc, "expires_at");
   if (!type || !owner || !generation || !acquired || !expires) {
-    return Error::bad_response("lease document " + excerpt(doc) +
+    return Error::bad_response("lease document " + json_excerpt(doc) +
                                " lacks specialist_type, owner, generation, acquired_at or "
                                "expires_at; delete it from the state collection");
   }
@@ -213,7 +199,7 @@ Result<RetrainRecord> retrain_from_document(const bson_t* doc) {
   auto state = text_field(doc, "state");
   auto started = date_field(doc, "started_at");
   if (!id || !type || !state || !started) {
-    return Error::bad_response("retrain record " + excerpt(doc) +
+    return Error::bad_response("retrain record " + json_excerpt(doc) +
                                " lacks _id, specialist_type, state or started_at; fix or delete "
                                "it in the state collection");
   }

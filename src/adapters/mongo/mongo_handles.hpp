@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace mm::mongo {
@@ -67,6 +68,24 @@ using BsonString = std::unique_ptr<char, BsonFree>;
 inline std::string to_json(const bson_t* b) {
   BsonString json(bson_as_relaxed_extended_json(b, nullptr));
   return json ? std::string(json.get()) : std::string();
+}
+
+// The same, cut to `max_chars` (then ending in "...") so that an error message quoting a
+// malformed document stays readable whatever the document's size.
+inline constexpr std::size_t k_max_json_in_message = 300;
+inline std::string json_excerpt(const bson_t* b, std::size_t max_chars = k_max_json_in_message) {
+  std::string json = to_json(b);
+  if (json.size() > max_chars) {
+    json.resize(max_chars);
+    json += "...";
+  }
+  return json;
+}
+
+// Appends `text` as a UTF-8 string field (libbson takes a length, so the view need not end in
+// a NUL).
+inline void append_text(bson_t* doc, const char* key, std::string_view text) {
+  bson_append_utf8(doc, key, -1, text.data(), static_cast<int>(text.size()));
 }
 
 // An out-parameter document (e.g. the `reply` of mongoc_client_command_simple), which the driver

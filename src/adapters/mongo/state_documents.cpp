@@ -10,14 +10,9 @@ namespace {
 constexpr const char* k_field_kind = "kind";
 constexpr const char* k_field_type = "specialist_type";
 constexpr const char* k_field_started_at = "started_at";
-constexpr std::size_t k_max_json_in_message = 300;
 
 bool is_key_text(std::string_view text) {
   return !text.empty() && bson_utf8_validate(text.data(), text.size(), false);
-}
-
-void append_text(bson_t* doc, const char* key, std::string_view text) {
-  bson_append_utf8(doc, key, -1, text.data(), static_cast<int>(text.size()));
 }
 
 void append_optional_score(bson_t* doc, const char* key, const std::optional<double>& value) {
@@ -58,17 +53,8 @@ void append_escaped(std::string& out, std::string_view value) {
   }
 }
 
-std::string excerpt(const bson_t* doc) {
-  std::string json = to_json(doc);
-  if (json.size() > k_max_json_in_message) {
-    json.resize(k_max_json_in_message);
-    json += "...";
-  }
-  return json;
-}
-
 Error bad_counter(const bson_t* doc, std::string_view what) {
-  return Error::bad_response("counter document " + excerpt(doc) + " " + std::string(what) +
+  return Error::bad_response("counter document " + json_excerpt(doc) + " " + std::string(what) +
                              "; fix or delete it in the state collection");
 }
 
@@ -229,7 +215,7 @@ Result<std::optional<TimePoint>> last_retrain_from_reply(const std::vector<BsonP
   if (!bson_iter_init_find(&it, docs.front().get(), k_field_started_at) ||
       bson_iter_type(&it) != BSON_TYPE_DATE_TIME) {
     return Error::bad_response("retrain record without a date started_at: " +
-                               excerpt(docs.front().get()));
+                               json_excerpt(docs.front().get()));
   }
   return std::optional<TimePoint>{from_bson_date_ms(bson_iter_date_time(&it))};
 }
