@@ -717,5 +717,17 @@ def _fail_run(message: str, status: str = "FAILED") -> None:
         pass
 
 
+def _exit_without_teardown(code: int) -> None:
+    """Ends the process once everything is written, skipping the interpreter's teardown: a
+    pyarrow thread still joinable then can abort Python ("terminate called without an active
+    exception", exit 134, apache/arrow#34314; seen here about once in a few hundred runs). After a
+    FINISHED run that exit code would read as a failed training to `mlflow run` and to
+    model-monitor, and a good model would never be promoted."""
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    _exit_without_teardown(main())

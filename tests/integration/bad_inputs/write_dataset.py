@@ -8,6 +8,7 @@ KIND: valid | truncated | wrong_schema | label_as_text | label_out_of_range | na
 The feature names are copied from DESIGN §5, not from the C++ code.
 """
 
+import os
 import sys
 from datetime import datetime, timezone
 
@@ -65,4 +66,9 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    code = main() or 0
+    # No interpreter teardown: a pyarrow thread still joinable then can abort Python
+    # (apache/arrow#34314), failing a run whose work is done.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

@@ -9,6 +9,7 @@ f = r * 100 + f + 0.5, label r, source llm for even r else feedback, created_at
 2026-01-02T03:04:05.123456Z + r seconds.
 """
 
+import os
 import sys
 
 import pandas as pd
@@ -67,4 +68,9 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main() or 0
+    # No interpreter teardown: a pyarrow thread still joinable then can abort Python
+    # (apache/arrow#34314), failing a run whose work is done.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

@@ -9,6 +9,7 @@ The feature names are copied from DESIGN §5, not from the C++ code, so a typo o
 shows up here.
 """
 
+import os
 import sys
 from pathlib import Path
 
@@ -156,4 +157,9 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    code = main() or 0
+    # No interpreter teardown: a pyarrow thread still joinable then can abort Python
+    # (apache/arrow#34314), failing a run whose work is done.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

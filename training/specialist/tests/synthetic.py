@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
+import sys
 
 import numpy as np
 import pyarrow as pa
@@ -159,4 +161,9 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    code = main() or 0
+    # No interpreter teardown: a pyarrow thread still joinable then can abort Python
+    # (apache/arrow#34314), failing a run whose work is done.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
