@@ -251,7 +251,8 @@ are checked and pushed at once.
   links Debian's libmongoc and libcurl starts in ~5 ms here; what is model-monitor's to cut is
   the row beyond the floor. ~1 ms of the floor is Cyrus SASL loading its mechanism plugins
   (\`libsasl2-modules\`, installed here as a Recommends; libmongoc uses Cyrus only for GSSAPI):
-  the container image installs without Recommends and does not load them.
+  the container image installs without Recommends and loads only the sasldb plugin
+  (\`libsasl2-modules-db\`, a Depends).
 - **One run per row** when \`BENCH_RUNS=1\`: the rows that push to the Pushgateway with its
   consistency check vary most from run to run (its CPU per push depends on what it holds and
   on its garbage collector); the rows without the push are steadier.
