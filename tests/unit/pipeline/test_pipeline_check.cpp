@@ -370,7 +370,7 @@ TEST(CheckAll, ReadsFeedbackOnceForTheWholeFleet) {
   EXPECT_EQ(outcomes[0].exit_code(), 0);
 }
 
-TEST(CheckAll, OneSpecialistReadsFeedbackOnTheCallingThreadAfterMlflow) {
+TEST(CheckAll, OneSpecialistReadsFeedbackOnTheCallingThread) {
   BatchFeedback fb;
   fb.by_type.emplace("a", stats(0.9, 20));
   auto factory = []() -> Result<CheckWorker> {
